@@ -1,0 +1,71 @@
+// Executions and the journal of their step attempts. The store enforces the
+// two uniqueness rules (task + idempotency key; schedule + fire instant) and
+// the lease that lets exactly one worker drive an execution at a time.
+import type { Execution, ExecutionStatus, StepAttempt, Trigger } from '../domain/execution.js';
+import type { JsonValue } from '../domain/json.js';
+import type { Page } from './task-store.js';
+
+export interface NewExecution {
+  id: string;
+  taskId: string;
+  taskVersion: number;
+  scheduleId: string | null;
+  scheduledFor: number | null;
+  trigger: Trigger;
+  input: JsonValue;
+  idempotencyKey: string | null;
+  /** Hash of the request payload, to refuse a reused key with other input. */
+  requestHash: string | null;
+  retryOf: string | null;
+  now: number;
+  status?: ExecutionStatus;
+}
+
+export type CreateExecutionResult =
+  | { created: true; execution: Execution }
+  /** A row with the same (task, key) or (schedule, instant) already exists. */
+  | { created: false; execution: Execution; requestHash: string | null };
+
+export interface ExecutionFilter {
+  taskId?: string;
+  status?: ExecutionStatus;
+  scheduleId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ExecutionStore {
+  create(execution: NewExecution): Promise<CreateExecutionResult>;
+  get(id: string): Promise<Execution | null>;
+  list(filter: ExecutionFilter): Promise<Page<Execution>>;
+  attempts(executionId: string): Promise<StepAttempt[]>;
+
+  /**
+   * Takes the lease if the execution is unfinished and the lease is free or
+   * expired. Returns the execution when this owner holds it.
+   */
+  claim(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null>;
+  renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Commits one attempt; refused (false) when `owner` no longer holds the lease. */
+  appendAttempt(id: string, owner: string, attempt: StepAttempt): Promise<boolean>;
+  /** Updates status fields under the lease; refused (false) when the lease is lost. */
+  transition(id: string, owner: string, patch: ExecutionPatch): Promise<boolean>;
+  /** Sets a final or waiting state and releases the lease. */
+  release(id: string, owner: string, patch: ExecutionPatch): Promise<boolean>;
+  /** Marks an unfinished execution canceled regardless of lease; false if already finished. */
+  cancel(id: string, now: number, message: string): Promise<boolean>;
+
+  /** Unfinished executions whose lease is free or expired (for start-up recovery). */
+  listResumable(now: number, limit: number): Promise<Execution[]>;
+  /** Unfinished executions started by a schedule. */
+  listActiveForSchedule(scheduleId: string): Promise<Execution[]>;
+}
+
+export interface ExecutionPatch {
+  status?: ExecutionStatus;
+  output?: JsonValue;
+  error?: Execution['error'];
+  startedAt?: number | null;
+  finishedAt?: number | null;
+  wakeAt?: number | null;
+}
