@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'expression'
   | 'invalid_json'
   | 'response_too_large'
+  | 'output_too_large'
   | 'storage'
   | 'fail'
   | 'canceled'

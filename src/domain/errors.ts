@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   REQUEST_INVALID: { status: 400, title: 'The request is invalid' },
   BODY_MALFORMED: { status: 400, title: 'The request body is not valid JSON or YAML' },
   BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  MEDIA_TYPE_UNSUPPORTED: { status: 415, title: 'The request content type is not supported' },
   INPUT_INVALID: { status: 422, title: 'The execution input does not match the task input schema' },
   TASK_NOT_FOUND: { status: 404, title: 'Task not found' },
   TASK_NAME_TAKEN: { status: 409, title: 'A task with this name already exists' },

@@ -42,17 +42,27 @@ export interface ExecutionStore {
 
   /**
    * Takes the lease if the execution is unfinished and the lease is free or
-   * expired. Returns the execution when this owner holds it.
+   * expired (expires_at <= now), or already held by this owner (which extends
+   * it). Returns the execution when this owner holds it. It changes only the
+   * lease, never the status: the worker sets `running` with transition().
    */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null>;
   renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
-  /** Commits one attempt; refused (false) when `owner` no longer holds the lease. */
+  /**
+   * Commits one attempt; refused (false) when `owner` no longer holds the lease.
+   * Throws when the same (path, attempt) is already in the journal.
+   * Fenced writes check the owner only: a lease past its expiry that no one
+   * else has claimed is still honoured.
+   */
   appendAttempt(id: string, owner: string, attempt: StepAttempt): Promise<boolean>;
   /** Updates status fields under the lease; refused (false) when the lease is lost. */
   transition(id: string, owner: string, patch: ExecutionPatch): Promise<boolean>;
   /** Sets a final or waiting state and releases the lease. */
   release(id: string, owner: string, patch: ExecutionPatch): Promise<boolean>;
-  /** Marks an unfinished execution canceled regardless of lease; false if already finished. */
+  /**
+   * Marks an unfinished execution canceled regardless of lease, and clears the
+   * lease so the holder's next fenced write is refused; false if already finished.
+   */
   cancel(id: string, now: number, message: string): Promise<boolean>;
 
   /** Unfinished executions whose lease is free or expired (for start-up recovery). */

@@ -1,0 +1,84 @@
+// Builds the REST API (DESIGN §7) on Fastify: BigInt-safe JSON in and out,
+// zod route schemas that both validate and document, one error handler, the
+// OpenAPI document and its UI. It does not listen: the caller (CLI, tests)
+// decides where, and closes the runtime it was given.
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { stringifyJson } from '../../domain/json.js';
+import type { HttpDeps } from './http-deps.js';
+import { registerBodyParsers } from './body-parsers.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerBearerAuth } from './auth.js';
+import { zodSwaggerTransform, zodValidatorCompiler } from './zod-route-schema.js';
+import { registerTaskRoutes } from './tasks-routes.js';
+import { registerExecutionRoutes } from './executions-routes.js';
+import { registerScheduleRoutes } from './schedules-routes.js';
+import { registerCronRoutes } from './cron-routes.js';
+import { registerStorageRoutes } from './storage-routes.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { registerSeedRoutes } from './seed-routes.js';
+
+export interface HttpServerOptions {
+  bodyLimitBytes: number;
+  /** When set, every route but the probes and docs needs `Authorization: Bearer <token>`. */
+  apiToken?: string | undefined;
+  /** Shown in the OpenAPI document. */
+  version?: string;
+}
+
+export async function buildHttpServer(runtime: HttpDeps, options: HttpServerOptions): Promise<FastifyInstance> {
+  const deps: HttpDeps = { tasker: runtime.tasker, events: runtime.events, logger: runtime.logger.child({ component: 'http' }) };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Long ?wait= requests are expected; a stuck client is cut by the OS, not here.
+    requestTimeout: 0,
+  });
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  // Replies are always written by stringifyJson (BigInt-safe); route response
+  // schemas only document.
+  app.setSerializerCompiler(() => (data) => stringifyJson(data));
+  app.setReplySerializer((payload) => stringifyJson(payload));
+  registerBodyParsers(app);
+  registerErrorHandling(app, deps.logger);
+  if (options.apiToken) registerBearerAuth(app, options.apiToken);
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.logger.debug(
+      { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tasker',
+        version: options.version ?? '0.1.0',
+        description: 'Tasks of HTTP, transform and storage steps, on cron schedules, durable. Errors are RFC 9457 application/problem+json.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'needed when TASKER_API_TOKEN is set' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+    transform: zodSwaggerTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerHealthRoutes(app, deps);
+  registerTaskRoutes(app, deps);
+  registerExecutionRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
+  registerCronRoutes(app, deps);
+  registerStorageRoutes(app, deps);
+  registerSeedRoutes(app, deps);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

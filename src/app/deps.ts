@@ -1,0 +1,42 @@
+// Everything the use cases need from the world, passed in by the composition
+// root (src/main.ts). Use cases take this object and nothing else.
+import type { StepCatalog } from '../domain/step-catalog.js';
+import type { Clock } from '../ports/clock.js';
+import type { ExecutionStore } from '../ports/execution-store.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { KvStore } from '../ports/kv-store.js';
+import type { Logger } from '../ports/logger.js';
+import type { ScheduleStore } from '../ports/schedule-store.js';
+import type { StepRunner } from '../ports/step-runner.js';
+import type { TaskStore } from '../ports/task-store.js';
+import type { TaskerEventBus } from './events.js';
+
+export interface AppSettings {
+  /** How long a worker's claim on an execution lasts without renewal. */
+  leaseMs: number;
+  workerConcurrency: number;
+  /** Committed step outputs larger than this fail the step (never silently truncated). */
+  maxOutputBytes: number;
+  expressionTimeoutMs: number;
+  /** TASKER_SECRET_<NAME> values; redacted from everything stored or logged. */
+  secrets: Record<string, string>;
+  /** A fire older than this when the scheduler sees it counts as missed (catch-up policy applies). */
+  lateToleranceMs: number;
+}
+
+export interface AppDeps {
+  tasks: TaskStore;
+  schedules: ScheduleStore;
+  executions: ExecutionStore;
+  kv: KvStore;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  events: TaskerEventBus;
+  runners: ReadonlyMap<string, StepRunner>;
+  catalog: StepCatalog;
+  settings: AppSettings;
+  newId(): string;
+  /** Pings the database (readiness). */
+  ping(): Promise<boolean>;
+}

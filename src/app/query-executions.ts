@@ -1,0 +1,91 @@
+// Reading executions: one with its steps (the latest attempt at each path),
+// lists with filters, and waiting for one to finish (event first, polling as
+// the safety net for executions driven by another process).
+import { TaskerError } from '../domain/errors.js';
+import { isFinished, type StepAttempt } from '../domain/execution.js';
+import type { Execution } from '../domain/execution.js';
+import type { Page } from '../ports/task-store.js';
+import type { AppDeps } from './deps.js';
+import { clampLimit, type ManageTasks } from './manage-tasks.js';
+import type { ExecutionListFilter, ExecutionView, StepView } from './tasker.js';
+
+const WAIT_POLL_MS = 1_000;
+
+export class QueryExecutions {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly tasks: ManageTasks,
+  ) {}
+
+  async get(id: string): Promise<ExecutionView> {
+    const execution = await this.deps.executions.get(id);
+    if (!execution) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
+    const attempts = await this.deps.executions.attempts(id);
+    return { ...execution, steps: stepViews(attempts, this.deps.clock.now()) };
+  }
+
+  async list(filter: ExecutionListFilter): Promise<Page<Execution>> {
+    const taskId = filter.task ? (await this.tasks.get(filter.task)).id : undefined;
+    return this.deps.executions.list({
+      limit: clampLimit(filter.limit),
+      ...(taskId ? { taskId } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.schedule ? { scheduleId: filter.schedule } : {}),
+      ...(filter.cursor ? { cursor: filter.cursor } : {}),
+    });
+  }
+
+  async waitFor(id: string, timeoutMs: number): Promise<ExecutionView> {
+    const first = await this.get(id);
+    if (isFinished(first.status) || timeoutMs <= 0) return first;
+    await new Promise<void>((resolve) => {
+      let poll: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(deadline);
+        clearTimeout(poll);
+        off();
+        resolve();
+      };
+      const off = this.deps.events.on('execution.finished', ({ execution }) => {
+        if (execution.id === id) done();
+      });
+      const deadline = setTimeout(done, timeoutMs);
+      const check = () => {
+        this.deps.executions
+          .get(id)
+          .then((e) => (e && isFinished(e.status) ? done() : (poll = setTimeout(check, WAIT_POLL_MS))))
+          .catch(() => (poll = setTimeout(check, WAIT_POLL_MS)));
+      };
+      poll = setTimeout(check, WAIT_POLL_MS);
+    });
+    return this.get(id);
+  }
+}
+
+/** The latest attempt at each path, in the order the steps first started. */
+export function stepViews(attempts: readonly StepAttempt[], now: number): StepView[] {
+  const byPath = new Map<string, { first: StepAttempt; latest: StepAttempt }>();
+  for (const a of attempts) {
+    const seen = byPath.get(a.path);
+    if (!seen) byPath.set(a.path, { first: a, latest: a });
+    else {
+      if (a.attempt < seen.first.attempt) seen.first = a;
+      if (a.attempt >= seen.latest.attempt) seen.latest = a;
+    }
+  }
+  return [...byPath.values()]
+    .sort((x, y) => x.first.startedAt - y.first.startedAt)
+    .map(({ first, latest }) => {
+      const waiting = latest.status === 'waiting' && now < (latest.wakeAt ?? 0);
+      return {
+        stepId: latest.stepId,
+        path: latest.path,
+        status: latest.status === 'waiting' ? (waiting ? 'running' : 'succeeded') : latest.status,
+        attempts: latest.status === 'skipped' ? 0 : latest.attempt,
+        startedAt: first.startedAt,
+        finishedAt: waiting ? null : latest.status === 'waiting' ? (latest.wakeAt ?? latest.finishedAt) : latest.finishedAt,
+        output: latest.output,
+        error: latest.error,
+      };
+    });
+}

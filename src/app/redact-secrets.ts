@@ -1,0 +1,31 @@
+// Secret values must never be stored or logged in clear: everything the
+// worker commits (outputs, errors) passes through here, and every occurrence
+// of a secret value inside a string becomes "[secret]".
+import type { JsonValue } from '../domain/json.js';
+
+export const REDACTED = '[secret]';
+
+export type Redactor = <T extends JsonValue | undefined>(value: T) => T;
+
+export function createRedactor(secrets: Record<string, string>): Redactor {
+  // Longest first, so a secret that contains another is replaced whole; very
+  // short values would redact half the journal, so they are left alone.
+  const values = Object.values(secrets).filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return (value) => value;
+  const redactString = (s: string): string => {
+    let out = s;
+    for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED);
+    return out;
+  };
+  const walk = (value: JsonValue): JsonValue => {
+    if (typeof value === 'string') return redactString(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object') {
+      const out: { [key: string]: JsonValue } = {};
+      for (const [k, v] of Object.entries(value)) out[redactString(k)] = walk(v);
+      return out;
+    }
+    return value;
+  };
+  return ((value: JsonValue | undefined) => (value === undefined ? value : walk(value))) as Redactor;
+}

@@ -1,0 +1,62 @@
+// The scheduler loop: sleeps until the earliest next fire instant (no fixed
+// polling tick), fires what is due, and sleeps again. Schedule changes wake it
+// early. The sleep is capped so changes made by other processes are seen.
+// Never throws out of the loop: errors are logged and the loop goes on.
+import type { AppDeps } from './deps.js';
+import type { FireDueSchedules } from './fire-due-schedules.js';
+
+const MAX_SLEEP_MS = 30_000;
+const RETRY_AFTER_ERROR_MS = 1_000;
+
+export class SchedulerLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private again = false;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly firing: FireDueSchedules,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Runs a pass now (coalesced with one in progress). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    let sleep = RETRY_AFTER_ERROR_MS;
+    try {
+      await this.firing.fireDue();
+      const next = await this.deps.schedules.nextFireAt();
+      const now = this.deps.clock.now();
+      sleep = next === null ? MAX_SLEEP_MS : Math.min(Math.max(0, next - now), MAX_SLEEP_MS);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'scheduler pass failed; retrying');
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.wake(), sleep);
+  }
+}

@@ -1,0 +1,68 @@
+// Starting an execution: resolve the task's current version, check the input
+// against its schema, insert the execution (the store's unique index makes a
+// repeated idempotency key return the first execution, even under concurrent
+// requests), and hand it to the queue.
+import { createHash } from 'node:crypto';
+import { TaskerError } from '../domain/errors.js';
+import type { Execution, Trigger } from '../domain/execution.js';
+import { checkInput } from '../domain/input-schema.js';
+import { stringifyJson, type JsonValue } from '../domain/json.js';
+import type { AppDeps } from './deps.js';
+import type { ManageTasks } from './manage-tasks.js';
+
+export interface StartOptions {
+  task: string;
+  input?: JsonValue;
+  idempotencyKey?: string | null;
+  trigger?: Trigger;
+  scheduleId?: string | null;
+  scheduledFor?: number | null;
+  /** Earliest start (schedule jitter); default now. */
+  runAt?: number;
+  /** Create without enqueueing (overlap `queue` holds it until its turn). */
+  hold?: boolean;
+}
+
+const MAX_KEY_LENGTH = 200;
+
+export class StartExecution {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly tasks: ManageTasks,
+  ) {}
+
+  async start(options: StartOptions): Promise<{ execution: Execution; created: boolean }> {
+    const task = await this.tasks.get(options.task);
+    const input = options.input ?? {};
+    const problems = checkInput(task.definition.input, input);
+    if (problems.length > 0) throw new TaskerError('INPUT_INVALID', `the input does not match task '${task.name}'s input schema`, problems);
+    const key = options.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
+      throw new TaskerError('REQUEST_INVALID', 'invalid idempotency key', [{ path: '/idempotencyKey', message: `expected 1 to ${MAX_KEY_LENGTH} characters` }]);
+    }
+    const requestHash = key === null ? null : createHash('sha256').update(stringifyJson(input)).digest('hex');
+    const result = await this.deps.executions.create({
+      id: this.deps.newId(),
+      taskId: task.id,
+      taskVersion: task.version,
+      scheduleId: options.scheduleId ?? null,
+      scheduledFor: options.scheduledFor ?? null,
+      trigger: options.trigger ?? 'api',
+      input,
+      idempotencyKey: key,
+      requestHash,
+      retryOf: null,
+      now: this.deps.clock.now(),
+    });
+    if (!result.created) {
+      if (key !== null && result.requestHash !== requestHash) {
+        throw new TaskerError('IDEMPOTENCY_KEY_REUSED', `idempotency key '${key}' was already used with a different input (execution ${result.execution.id})`, [
+          { path: '/idempotencyKey', message: 'was used before with a different input' },
+        ]);
+      }
+      return { execution: result.execution, created: false };
+    }
+    if (!options.hold) await this.deps.queue.enqueue(result.execution.id, options.runAt);
+    return { execution: result.execution, created: true };
+  }
+}

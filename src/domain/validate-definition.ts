@@ -1,0 +1,216 @@
+// Turns a raw task definition (parsed JSON/YAML, modern or seed format) into
+// a normalised TaskDefinition, or lists every problem at once with its JSON
+// pointer. Zod checks the shape of each node; this module walks the tree in
+// execution order for what needs the whole task: unique ids, step types,
+// templates and which steps a template may read. It never evaluates anything.
+import { ENGINE_STEP_TYPES, STEP_TYPE_ALIASES, type OnError, type StepDefinition, type TaskDefinition } from './definition.js';
+import { MAX_FALLBACK_NESTING, MAX_STEPS } from './definition-limits.js';
+import { describeValue, issueMessage, issuesToProblems, stepSchema, STEP_KEYS, taskSchema, TASK_KEYS } from './definition-schema.js';
+import { checkDelayParams } from './delay-params.js';
+import type { Problem } from './errors.js';
+import { compileTemplates, templateProblems, templateReferences } from './expressions.js';
+import { checkSchema } from './input-schema.js';
+import type { JsonValue } from './json.js';
+import { fromSeedFormat, isSeedFormat } from './seed-format.js';
+import { catalogTypes, type ParamCheck, type StepCatalog } from './step-catalog.js';
+import { hasTemplate } from './template.js';
+
+export type { StepCatalog } from './step-catalog.js';
+
+export type ValidationResult = { ok: true; definition: TaskDefinition } | { ok: false; problems: Problem[] };
+
+/** Keys that mark an object as a JSON Schema (the light check; Ajv does the rest). */
+const SCHEMA_KEYS = ['type', 'properties', '$ref', 'anyOf', 'oneOf', 'allOf', 'enum', 'const', 'items', 'required'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function validateDefinition(raw: unknown, catalog: StepCatalog): ValidationResult {
+  if (!isRecord(raw)) {
+    return { ok: false, problems: [{ path: '', message: `expected a task definition (an object with name and steps), got ${describeValue(raw)}` }] };
+  }
+  const seed = isSeedFormat(raw) ? fromSeedFormat(raw) : undefined;
+  const toOriginal = seed ? seed.originalPath : (p: string) => p;
+  const validator = new DefinitionValidator(catalog, toOriginal);
+  const definition = validator.task(seed ? seed.value : raw);
+  const seen = new Set<string>();
+  const problems = validator.problems
+    .map((p) => ({ path: toOriginal(p.path), message: p.message }))
+    .filter((p) => !seen.has(`${p.path}\n${p.message}`) && seen.add(`${p.path}\n${p.message}`));
+  if (problems.length > 0 || !definition) return { ok: false, problems };
+  return { ok: true, definition };
+}
+
+/** `if` may be written bare (`input.n > 1`) or as a template; it is stored as a template. */
+export function normaliseCondition(value: string | boolean): string {
+  if (typeof value === 'boolean') return `{{ ${value} }}`;
+  return hasTemplate(value) ? value : `{{ ${value} }}`;
+}
+
+class DefinitionValidator {
+  readonly problems: Problem[] = [];
+  private readonly types: Set<string>;
+  private readonly checks: Readonly<Record<string, ParamCheck>>;
+  private readonly firstUse = new Map<string, string>();
+  private allIds = new Set<string>();
+  private stepCount = 0;
+
+  constructor(catalog: StepCatalog, private readonly toOriginal: (pointer: string) => string) {
+    this.types = catalogTypes(catalog);
+    for (const t of ENGINE_STEP_TYPES) this.types.add(t);
+    this.checks = { ...catalog.checkParams, delay: checkDelayParams };
+  }
+
+  task(doc: Record<string, unknown>): TaskDefinition | undefined {
+    const top = taskSchema.safeParse(doc, { error: issueMessage });
+    if (!top.success) this.problems.push(...issuesToProblems(top.error.issues, '', TASK_KEYS));
+    this.allIds = new Set([...rawIds(doc['steps']), ...rawIds(doc['onFailure'])]);
+
+    if (isRecord(doc['input'])) this.checkInputSchema(doc['input']);
+    const visible = new Set<string>();
+    const steps = Array.isArray(doc['steps']) ? this.list(doc['steps'], '/steps', visible, 0) : [];
+    if (doc['output'] !== undefined) this.checkTemplatesAt(doc['output'] as JsonValue, '/output', visible, undefined);
+    const onFailure = Array.isArray(doc['onFailure']) ? this.list(doc['onFailure'], '/onFailure', new Set(visible), 0) : undefined;
+
+    if (!top.success || this.problems.length > 0) return undefined;
+    const t = top.data;
+    const definition: TaskDefinition = {
+      name: t.name,
+      ...(t.description !== undefined && { description: t.description }),
+      ...(t.input !== undefined && { input: t.input as Record<string, JsonValue> }),
+      steps,
+    };
+    if (onFailure !== undefined) definition.onFailure = onFailure;
+    if (t.output !== undefined) definition.output = t.output as JsonValue;
+    return definition;
+  }
+
+  private checkInputSchema(schema: Record<string, unknown>): void {
+    if (!SCHEMA_KEYS.some((k) => k in schema)) {
+      this.problems.push({ path: '/input', message: 'expected a JSON Schema (an object with "type" or "properties"), got an object with neither' });
+      return;
+    }
+    const error = checkSchema(schema as Record<string, JsonValue>);
+    if (error !== null) this.problems.push({ path: '/input', message: `is not a valid JSON Schema: ${error}` });
+  }
+
+  /** Validates a list in order; each step sees the steps before it (and their fallbacks). */
+  private list(raws: unknown[], pointer: string, visible: Set<string>, nesting: number): StepDefinition[] {
+    const out: StepDefinition[] = [];
+    raws.forEach((raw, i) => {
+      const step = this.step(raw, `${pointer}/${i}`, visible, nesting);
+      if (step) out.push(step);
+      for (const id of rawIds([raw])) visible.add(id);
+    });
+    return out;
+  }
+
+  private step(raw: unknown, at: string, visible: Set<string>, nesting: number): StepDefinition | undefined {
+    if (!isRecord(raw)) {
+      this.problems.push({ path: at, message: `expected a step (an object with id, type and params), got ${describeValue(raw)}` });
+      return undefined;
+    }
+    if (++this.stepCount === MAX_STEPS + 1) {
+      this.problems.push({ path: at, message: `a task may have at most ${MAX_STEPS} steps, counting fallbacks and onFailure steps` });
+    }
+    const parsed = stepSchema.safeParse(raw, { error: issueMessage });
+    if (!parsed.success) this.problems.push(...issuesToProblems(parsed.error.issues, at, STEP_KEYS));
+
+    const id = typeof raw['id'] === 'string' ? raw['id'] : undefined;
+    if (id !== undefined) {
+      const first = this.firstUse.get(id);
+      if (first !== undefined) this.problems.push({ path: `${at}/id`, message: `duplicate step id "${id}": the step at ${this.toOriginal(first)} already uses it` });
+      else this.firstUse.set(id, at);
+    }
+
+    const type = typeof raw['type'] === 'string' ? (STEP_TYPE_ALIASES[raw['type']] ?? raw['type']) : undefined;
+    if (type !== undefined && type !== '' && !this.types.has(type)) {
+      const known = [...this.types].sort().map((t) => `"${t}"`).join(', ');
+      this.problems.push({ path: `${at}/type`, message: `unknown step type "${type}": expected one of ${known}` });
+    }
+
+    const params = raw['params'] === undefined ? {} : isRecord(raw['params']) ? raw['params'] : undefined;
+    if (params) {
+      this.checkTemplatesAt(params as JsonValue, `${at}/params`, visible, id);
+      const check = type !== undefined ? this.checks[type] : undefined;
+      if (check) for (const p of check(params)) this.problems.push({ path: `${at}/params${p.path}`, message: p.message });
+    }
+
+    let condition: string | undefined;
+    const rawIf = raw['if'];
+    if (typeof rawIf === 'string' && rawIf.trim() === '') {
+      this.problems.push({ path: `${at}/if`, message: 'must not be empty: write an expression like input.enabled or leave "if" out' });
+    } else if (typeof rawIf === 'string' || typeof rawIf === 'boolean') {
+      condition = normaliseCondition(rawIf);
+      this.checkTemplatesAt(condition, `${at}/if`, visible, id);
+    }
+
+    if (raw['timeout'] !== undefined && raw['timeoutMs'] !== undefined) {
+      this.problems.push({ path: `${at}/timeoutMs`, message: 'give either timeout or timeoutMs, not both' });
+    }
+
+    const onError = this.onError(raw['onError'], `${at}/onError`, visible, id, nesting);
+    if (!parsed.success || !params || type === undefined || id === undefined || onError === undefined) return undefined;
+
+    const s = parsed.data;
+    const step: StepDefinition = { id, type, params: params as Record<string, JsonValue>, onError };
+    if (s.description !== undefined) step.description = s.description;
+    if (condition !== undefined) step.if = condition;
+    const timeoutMs = s.timeout ?? s.timeoutMs;
+    if (timeoutMs !== undefined) step.timeoutMs = timeoutMs;
+    if (s.retry !== undefined) step.retry = s.retry;
+    return step;
+  }
+
+  private onError(value: unknown, at: string, visible: Set<string>, ownerId: string | undefined, nesting: number): OnError | undefined {
+    if (value === undefined) return 'fail';
+    if (value === 'fail' || value === 'continue') return value;
+    if (!Array.isArray(value)) {
+      this.problems.push({ path: at, message: `expected "fail", "continue" or a list of fallback steps, got ${describeValue(value)}` });
+      return undefined;
+    }
+    if (value.length === 0) {
+      this.problems.push({ path: at, message: 'a fallback list needs at least one step (or write "fail" or "continue")' });
+      return undefined;
+    }
+    if (nesting >= MAX_FALLBACK_NESTING) {
+      this.problems.push({ path: at, message: `fallback lists may be nested at most ${MAX_FALLBACK_NESTING} deep` });
+      return undefined;
+    }
+    // A fallback sees what its failing step saw, plus the failing step itself.
+    const fallbackVisible = new Set(visible);
+    if (ownerId !== undefined) fallbackVisible.add(ownerId);
+    return this.list(value, at, fallbackVisible, nesting + 1);
+  }
+
+  private checkTemplatesAt(value: JsonValue, at: string, visible: ReadonlySet<string>, ownId: string | undefined): void {
+    const compiled = compileTemplates(value, at);
+    this.problems.push(...templateProblems(compiled));
+    for (const { path, stepId } of templateReferences(compiled)) {
+      if (visible.has(stepId)) continue;
+      let message: string;
+      if (stepId === ownId) message = `references its own step "${stepId}", whose output does not exist yet`;
+      else if (this.allIds.has(stepId)) message = `references step "${stepId}", which runs later`;
+      else message = `references step "${stepId}", which does not exist${suggest(stepId, this.allIds)}`;
+      this.problems.push({ path, message });
+    }
+  }
+}
+
+/** Ids of the steps in a raw list and their fallbacks, tolerating bad shapes. */
+function rawIds(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  const ids: string[] = [];
+  for (const step of list) {
+    if (!isRecord(step)) continue;
+    if (typeof step['id'] === 'string') ids.push(step['id']);
+    ids.push(...rawIds(step['onError']));
+  }
+  return ids;
+}
+
+function suggest(id: string, ids: ReadonlySet<string>): string {
+  const near = [...ids].find((candidate) => candidate.toLowerCase() === id.toLowerCase());
+  return near !== undefined ? ` (did you mean "${near}"?)` : '';
+}

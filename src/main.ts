@@ -1,0 +1,167 @@
+// The composition root: configuration -> adapters -> use cases. The one place
+// that knows which store, queue and step runners this process uses; every
+// driving adapter (HTTP API, CLI, scheduler) gets the `Tasker` built here.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { pino } from 'pino';
+import type { Config } from './config.js';
+import { checkCron, checkTimezone, nextFireTimes } from './domain/cron.js';
+import { createSqlStores } from './adapters/sql/index.js';
+import { InProcessJobQueue } from './adapters/memory/in-process-job-queue.js';
+import { createBuiltinStepRunners } from './adapters/steps/builtin-steps.js';
+import { BUILTIN_STEP_PARAM_CHECKS } from './adapters/steps/step-param-checks.js';
+import type { AppDeps } from './app/deps.js';
+import { TaskerEventBus } from './app/events.js';
+import { CompiledTaskCache } from './app/compiled-tasks.js';
+import { InFlight } from './app/in-flight.js';
+import { createRedactor } from './app/redact-secrets.js';
+import { ExecutionDriver } from './app/drive-execution.js';
+import { ManageTasks } from './app/manage-tasks.js';
+import { StartExecution } from './app/start-execution.js';
+import { QueryExecutions } from './app/query-executions.js';
+import { CancelExecution } from './app/cancel-execution.js';
+import { ManageSchedules } from './app/manage-schedules.js';
+import { FireDueSchedules } from './app/fire-due-schedules.js';
+import { SchedulerLoop } from './app/run-scheduler.js';
+import { WorkerLoop } from './app/run-worker.js';
+import { ManageStorage } from './app/manage-storage.js';
+import type { Tasker } from './app/tasker.js';
+import type { Clock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import { TaskerError } from './domain/errors.js';
+
+export interface Runtime {
+  tasker: Tasker;
+  events: TaskerEventBus;
+  config: Config;
+  logger: Logger;
+  /** Starts the worker and the scheduler, as the configured role says. */
+  start(): Promise<void>;
+  /** Stops the worker (grace period for in-flight steps) and scheduler, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+const LATE_TOLERANCE_MS = 60_000;
+const MAX_PREVIEW = 1000;
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger: Logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
+  const clock = options.clock ?? systemClock;
+  const stores = await createSqlStores(config.dbUrl);
+  const events = new TaskerEventBus();
+  const queue = new InProcessJobQueue(clock, {
+    onError: (err, executionId) => logger.error({ err, executionId }, 'job handler failed'),
+  });
+  const runners = new Map(createBuiltinStepRunners({ kv: stores.kv }).map((r) => [r.type, r] as const));
+  const deps: AppDeps = {
+    tasks: stores.tasks,
+    schedules: stores.schedules,
+    executions: stores.executions,
+    kv: stores.kv,
+    queue,
+    clock,
+    logger,
+    events,
+    runners,
+    catalog: { types: [...runners.keys()], checkParams: BUILTIN_STEP_PARAM_CHECKS },
+    settings: {
+      leaseMs: config.leaseMs,
+      workerConcurrency: config.workerConcurrency,
+      maxOutputBytes: config.maxOutputBytes,
+      expressionTimeoutMs: config.expressionTimeoutMs,
+      secrets: config.secrets,
+      lateToleranceMs: LATE_TOLERANCE_MS,
+    },
+    newId: () => randomUUID(),
+    ping: () => stores.ping(),
+  };
+
+  const inFlight = new InFlight();
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const tasks = new ManageTasks(deps);
+  const starter = new StartExecution(deps, tasks);
+  const queries = new QueryExecutions(deps, tasks);
+  const canceler = new CancelExecution(deps, inFlight);
+  const firing = new FireDueSchedules(deps, starter, canceler);
+  const scheduler = new SchedulerLoop(deps, firing);
+  const schedules = new ManageSchedules(deps, tasks, starter, () => scheduler.wake());
+  const driver = new ExecutionDriver(deps, new CompiledTaskCache(stores.tasks), inFlight, createRedactor(config.secrets), owner);
+  const worker = new WorkerLoop(deps, driver, inFlight);
+  const storage = new ManageStorage(deps);
+
+  const runsWorker = config.role === 'all' || config.role === 'worker';
+  const runsScheduler = config.role === 'all' || config.role === 'scheduler';
+  let started = false;
+
+  const tasker: Tasker = {
+    validateDefinition: (raw) => tasks.validate(raw),
+    createTask: (raw) => tasks.create(raw),
+    updateTask: (idOrName, raw) => tasks.update(idOrName, raw),
+    getTask: (idOrName) => tasks.get(idOrName),
+    listTasks: (o) => tasks.list(o),
+    listTaskVersions: (idOrName) => tasks.versions(idOrName),
+    deleteTask: (idOrName) => tasks.delete(idOrName),
+    startExecution: (request) =>
+      starter.start({
+        task: request.task,
+        ...(request.input !== undefined ? { input: request.input } : {}),
+        idempotencyKey: request.idempotencyKey ?? null,
+        trigger: request.trigger ?? 'api',
+      }),
+    getExecution: (id) => queries.get(id),
+    waitForExecution: (id, timeoutMs) => queries.waitFor(id, timeoutMs),
+    listExecutions: (filter) => queries.list(filter),
+    cancelExecution: async (id) => {
+      await canceler.cancel(id);
+      return queries.get(id);
+    },
+    createSchedule: (input) => schedules.create(input),
+    getSchedule: (id) => schedules.get(id),
+    listSchedules: (o) => schedules.list(o),
+    updateSchedule: (id, patch) => schedules.update(id, patch),
+    deleteSchedule: (id) => schedules.delete(id),
+    setScheduleEnabled: (id, enabled) => schedules.setEnabled(id, enabled),
+    triggerSchedule: (id) => schedules.trigger(id),
+    nextScheduleFires: (id, count) => schedules.next(id, count),
+    fireDueSchedules: () => firing.fireDue(),
+    previewCron: (expr, timezone, from, count) => {
+      const cron = checkCron(expr);
+      const problems = [];
+      if (!cron.ok) problems.push({ path: '/expr', message: cron.message });
+      if (!checkTimezone(timezone)) problems.push({ path: '/tz', message: `unknown time zone ${JSON.stringify(timezone)}: expected an IANA name like Europe/Berlin` });
+      if (problems.length > 0) throw new TaskerError('CRON_INVALID', problems.map((p) => p.message).join('; '), problems);
+      return nextFireTimes(expr, timezone, from, Math.min(Math.max(1, count), MAX_PREVIEW));
+    },
+    getStorage: (ns, key) => storage.get(ns, key),
+    putStorage: (ns, key, value, ttlMs) => storage.put(ns, key, value, ttlMs),
+    deleteStorage: (ns, key) => storage.delete(ns, key),
+    ready: () => deps.ping(),
+  };
+
+  return {
+    tasker,
+    events,
+    config,
+    logger,
+    async start() {
+      if (started) return;
+      started = true;
+      if (runsWorker) await worker.start();
+      if (runsScheduler) scheduler.start();
+      logger.info({ role: config.role, db: stores.dialect }, 'tasker started');
+    },
+    async close() {
+      if (started) {
+        await scheduler.stop();
+        if (runsWorker) await worker.stop(config.shutdownGraceMs);
+      }
+      await stores.close();
+    },
+  };
+}
