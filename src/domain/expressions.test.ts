@@ -126,6 +126,22 @@ describe('when evaluation fails', () => {
   });
 });
 
+describe('compiled values', () => {
+  it('keep concurrent evaluations apart (context, clock and limits are per evaluation)', async () => {
+    const compiled = compileTemplates('{{ [input.n, $millis()] }}');
+    const [a, b] = await Promise.all([
+      evaluate(compiled, { input: { n: 1 } }, { now: () => 1, timeoutMs: 1000 }),
+      evaluate(compiled, { input: { n: 2 } }, { now: () => 2, timeoutMs: 1000 }),
+    ]);
+    expect(a).toEqual([1, 1]);
+    expect(b).toEqual([2, 2]);
+  });
+
+  it('write a literal {{ through a string expression', async () => {
+    expect(await run('a {{ "{{" }} b')).toBe('a {{ b');
+  });
+});
+
 describe('the clock inside expressions', () => {
   it('reads $now() and $millis() from the clock passed in', async () => {
     expect(await run('{{ [$now(), $millis(), $now("[Y0001]-[M01]-[D01]")] }}')).toEqual([

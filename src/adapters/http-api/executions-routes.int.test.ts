@@ -11,7 +11,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function createTask(definition: unknown) {
+async function createTask(definition: object) {
   const res = await h.app.inject({ method: 'POST', url: '/v1/tasks', payload: definition });
   expect(res.statusCode).toBe(201);
   return json(res);

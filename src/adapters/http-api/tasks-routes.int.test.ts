@@ -120,9 +120,10 @@ describe('reading, updating and deleting tasks', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await h.app.inject({ method: 'GET', url: `/v1/tasks?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}` });
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const res = await h.app.inject({ method: 'GET', url: `/v1/tasks?limit=2${query}` });
       expect(res.statusCode).toBe(200);
-      const page = json(res);
+      const page: { items: { name: string }[]; nextCursor: string | null } = json(res);
       expect(page.items.length).toBeLessThanOrEqual(2);
       for (const t of page.items) seen.add(t.name);
       cursor = page.nextCursor;

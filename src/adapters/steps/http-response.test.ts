@@ -72,3 +72,12 @@ describe('response helpers', () => {
     expect(read.bytes.byteLength).toBe(25);
   });
 });
+
+describe('windows-1252 text', () => {
+  it('decodes 0x80-0x9F as the WHATWG table says, for the latin1 labels too', () => {
+    const raw = Buffer.from([0x80, 0x20, 0x93, 0x61, 0x94, 0x96, 0x99, 0x81, 0xe9]);
+    for (const label of ['windows-1252', 'ISO-8859-1', 'latin1', 'us-ascii']) {
+      expect(decodeBody(raw, `text/plain; charset=${label}`, true)).toBe('€ “a”–™\u0081é');
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { Buffer } from 'node:buffer';
 import type { Headers } from 'undici';
 import { parseJson, type JsonValue } from '../../domain/json.js';
 import { StepError } from '../../domain/step-error.js';
+import { decodeWindows1252 } from './windows-1252.js';
 
 export interface BodyBytes {
   bytes: Uint8Array;
@@ -72,11 +73,14 @@ function isTextType(mt: MediaType): boolean {
 
 /** Decodes with the declared charset; an unknown charset falls back to UTF-8. */
 export function decodeText(bytes: Uint8Array, charset: string | null): string {
+  let decoder: { encoding: string; decode(input: Uint8Array): string };
   try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+    decoder = new TextDecoder(charset ?? 'utf-8');
   } catch {
-    return new TextDecoder('utf-8').decode(bytes);
+    decoder = new TextDecoder('utf-8');
   }
+  // WHATWG reads latin1 and iso-8859-1 labels as windows-1252, as browsers do.
+  return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
 }
 
 /** The first bytes of a body, quoted, for error messages. */

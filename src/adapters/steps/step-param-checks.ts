@@ -2,30 +2,31 @@
 // returns every problem with a JSON-pointer path relative to params (`/url`).
 // A string holding a template (`{{`) is accepted wherever a value is expected,
 // since only the runner sees its resolved value. Pure: no I/O, nothing run.
+import { checkDelayParams } from '../../domain/delay-params.js';
 import { parseDuration } from '../../domain/duration.js';
-import type { Problem } from '../../domain/errors.js';
+import type { ParamCheck, ParamProblem as Problem } from '../../domain/step-catalog.js';
+import { hasTemplate } from '../../domain/template.js';
 import { parseByteSize, parseFollowRedirects, parseMethod, parseSuccessStatus } from './http-options.js';
 import { BODY_TYPES } from './http-request.js';
 import { LOG_LEVELS } from './log-step.js';
 
 export { createBuiltinStepRunners } from './builtin-steps.js';
 
-export type ParamCheck = (params: Record<string, unknown>) => Problem[];
+export type { ParamCheck };
 
-const isTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
+const isTemplate = (v: unknown): boolean => typeof v === 'string' && hasTemplate(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v) ?? String(v));
 const pointer = (...parts: string[]): string => parts.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-const ISO_INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Builds a check from a list of known params and per-param rules. */
-function check(known: string[], rules: (params: Record<string, unknown>, problems: Problem[]) => void): ParamCheck {
+function check(type: string, known: string[], rules: (params: Record<string, unknown>, problems: Problem[]) => void): ParamCheck {
   return (params) => {
     const problems: Problem[] = [];
     for (const name of Object.keys(params)) {
       if (!known.includes(name)) {
-        problems.push({ path: pointer(name), message: `unknown param "${name}"; expected one of ${known.join(', ')}` });
+        problems.push({ path: pointer(name), message: `unknown param "${name}": ${type} takes ${known.map((k) => `"${k}"`).join(', ')}` });
       }
     }
     rules(params, problems);
@@ -105,6 +106,7 @@ function checkSuccessStatus(params: Record<string, unknown>, problems: Problem[]
 }
 
 const httpCheck = check(
+  'http',
   ['method', 'url', 'headers', 'query', 'body', 'bodyType', 'auth', 'followRedirects', 'maxResponseBytes', 'successStatus'],
   (params, problems) => {
     if (required(params, 'url', problems, 'an absolute http(s) URL')) parsed(params, 'url', problems, checkUrl);
@@ -133,8 +135,8 @@ function ttlCheck(value: unknown): { ok: boolean; message?: string } {
   return r.ms > 0 ? { ok: true } : { ok: false, message: `expected a positive duration like 10m or 1h, got ${show(value)}` };
 }
 
-function storageCheck(extra: string[], rules?: (params: Record<string, unknown>, problems: Problem[]) => void): ParamCheck {
-  return check(['namespace', 'key', ...extra], (params, problems) => {
+function storageCheck(type: string, extra: string[], rules?: (params: Record<string, unknown>, problems: Problem[]) => void): ParamCheck {
+  return check(type, ['namespace', 'key', ...extra], (params, problems) => {
     required(params, 'key', problems, 'a non-empty string');
     nonEmptyName(params, 'key', problems);
     nonEmptyName(params, 'namespace', problems);
@@ -142,38 +144,25 @@ function storageCheck(extra: string[], rules?: (params: Record<string, unknown>,
   });
 }
 
-const delayCheck = check(['duration', 'until'], (params, problems) => {
-  const hasDuration = params.duration !== undefined;
-  const hasUntil = params.until !== undefined;
-  if (!hasDuration && !hasUntil) {
-    problems.push({ path: '', message: 'expected either duration (like 30s) or until (an ISO instant like 2030-01-01T00:00:00Z)' });
-  } else if (hasDuration && hasUntil) {
-    problems.push({ path: '/until', message: 'give either duration or until, not both' });
-  }
-  parsed(params, 'duration', problems, parseDuration);
-  parsed(params, 'until', problems, (v) =>
-    typeof v === 'string' && ISO_INSTANT_RE.test(v) && !Number.isNaN(Date.parse(v))
-      ? { ok: true } : { ok: false, message: `expected an ISO instant with a zone like 2030-01-01T09:00:00Z, got ${show(v)}` });
-});
-
 export const BUILTIN_STEP_PARAM_CHECKS: Record<string, ParamCheck> = {
   http: httpCheck,
-  transform: check(['value'], (params, problems) => {
+  transform: check('transform', ['value'], (params, problems) => {
     required(params, 'value', problems, 'the value (or template) to output');
   }),
-  log: check(['message', 'level', 'data'], (params, problems) => {
+  log: check('log', ['message', 'level', 'data'], (params, problems) => {
     required(params, 'message', problems, 'the text to log');
     parsed(params, 'level', problems, (v) =>
       typeof v === 'string' && (LOG_LEVELS as readonly string[]).includes(v) ? { ok: true } : { ok: false, message: `expected one of ${LOG_LEVELS.join(', ')}, got ${show(v)}` });
   }),
-  fail: check(['message', 'data'], (params, problems) => {
+  fail: check('fail', ['message', 'data'], (params, problems) => {
     required(params, 'message', problems, 'the failure message');
   }),
-  'storage.read': storageCheck(['default']),
-  'storage.write': storageCheck(['value', 'ttl'], (params, problems) => {
+  'storage.read': storageCheck('storage.read', ['default']),
+  'storage.write': storageCheck('storage.write', ['value', 'ttl'], (params, problems) => {
     required(params, 'value', problems, 'the value to store (use null to store null)');
     parsed(params, 'ttl', problems, ttlCheck);
   }),
-  'storage.delete': storageCheck([]),
-  delay: delayCheck,
+  'storage.delete': storageCheck('storage.delete', []),
+  // delay is done by the engine; its check lives in the domain.
+  delay: checkDelayParams,
 };
