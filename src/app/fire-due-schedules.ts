@@ -46,16 +46,14 @@ export class FireDueSchedules {
     const log = this.deps.logger.child({ scheduleId: schedule.id });
     const plan = planSchedule(schedule, now, this.deps.settings.lateToleranceMs);
     if (plan.missed.length > 0) log.warn({ missed: plan.missed.length, catchup: schedule.catchup }, 'schedule missed fires while down');
-    let lastFireAt = schedule.lastFireAt;
     for (const instant of plan.fire) {
       const id = await this.fireOnce(schedule, instant, log);
-      lastFireAt = instant;
       if (id) {
         result.fired++;
         result.executionIds.push(id);
       }
     }
-    const moved = await this.deps.schedules.advance(schedule.id, schedule.nextFireAt, { nextFireAt: plan.nextFireAt, lastFireAt });
+    const moved = await this.deps.schedules.advance(schedule.id, schedule.nextFireAt, { nextFireAt: plan.nextFireAt, lastFireAt: plan.lastFireAt });
     if (!moved) log.debug({}, 'another scheduler advanced this schedule first');
   }
 
