@@ -35,7 +35,7 @@ const ConfigSchema = z.object({
   TASKER_SECRET_KEY: z.string().optional(),
   TASKER_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `TASKER_LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   TASKER_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
-  TASKER_LEASE: duration('TASKER_LEASE', '10s'),
+  TASKER_LEASE: duration('TASKER_LEASE', '10s').refine((ms) => ms >= 1000, 'TASKER_LEASE: must be at least 1s'),
   TASKER_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   TASKER_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   TASKER_EXPRESSION_TIMEOUT: duration('TASKER_EXPRESSION_TIMEOUT', '1s'),

@@ -15,6 +15,7 @@ import type { InFlight } from './in-flight.js';
 import type { Redactor } from './redact-secrets.js';
 import { runStepAttempt, type StepAttemptContext } from './run-step-attempt.js';
 import { toStepErrorInfo } from '../domain/step-error.js';
+import { TaskerError } from '../domain/errors.js';
 
 /** Why a drive stopped early without finishing the execution. */
 class LeaseLost extends Error {
@@ -54,6 +55,13 @@ export class ExecutionDriver {
     } catch (err) {
       if (controller.signal.aborted) {
         log.info({ reason: String(controller.signal.reason) }, 'execution drive stopped');
+      } else if (err instanceof TaskerError && err.code === 'TASK_VERSION_NOT_FOUND') {
+        // The task was deleted under a running execution: it can never go on.
+        log.error({ err }, 'execution failed: its task version no longer exists');
+        const patch = { status: 'failed' as const, error: { kind: 'internal', message: err.message }, finishedAt: this.deps.clock.now(), wakeAt: null };
+        if (await this.deps.executions.release(executionId, this.owner, patch).catch(() => false)) {
+          this.deps.events.emit('execution.finished', { execution: { ...claimed, ...patch, output: null } });
+        }
       } else {
         // Infrastructure trouble (database, missing version): hand the
         // execution back and look again soon; never lose it.

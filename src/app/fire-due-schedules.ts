@@ -3,6 +3,7 @@
 // start one execution per fire, then move the schedule's fire state forward.
 // Exactly once per (schedule, instant) is the store's unique index, not this
 // code: a second scheduler inserting the same fire gets the first execution.
+import { TaskerError } from '../domain/errors.js';
 import { planSchedule } from '../domain/schedule-plan.js';
 import { unitHash } from '../domain/retry-backoff.js';
 import type { Schedule } from '../ports/schedule-store.js';
@@ -16,6 +17,8 @@ const MAX_BATCHES_PER_PASS = 50;
 export interface FireResult {
   fired: number;
   executionIds: string[];
+  /** Schedules that could not be handled this pass (infrastructure errors); the loop backs off. */
+  errors: number;
 }
 
 export class FireDueSchedules {
@@ -26,7 +29,7 @@ export class FireDueSchedules {
   ) {}
 
   async fireDue(): Promise<FireResult> {
-    const result: FireResult = { fired: 0, executionIds: [] };
+    const result: FireResult = { fired: 0, executionIds: [], errors: 0 };
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
       const now = this.deps.clock.now();
       const due = await this.deps.schedules.listDue(now, BATCH);
@@ -34,6 +37,7 @@ export class FireDueSchedules {
         try {
           await this.fireSchedule(schedule, now, result);
         } catch (err) {
+          result.errors++;
           this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
         }
       }
@@ -47,7 +51,17 @@ export class FireDueSchedules {
     const plan = planSchedule(schedule, now, this.deps.settings.lateToleranceMs);
     if (plan.missed.length > 0) log.warn({ missed: plan.missed.length, catchup: schedule.catchup }, 'schedule missed fires while down');
     for (const instant of plan.fire) {
-      const id = await this.fireOnce(schedule, instant, log);
+      let id: string | null;
+      try {
+        id = await this.fireOnce(schedule, instant, log);
+      } catch (err) {
+        // A fire the user must fix (the task was deleted, the schedule's input
+        // no longer matches the task's schema) is logged and passed over, so
+        // the schedule moves on; anything else is retried on the next pass.
+        if (!(err instanceof TaskerError) || err.status >= 500) throw err;
+        log.error({ err, instant: new Date(instant).toISOString(), code: err.code, problems: err.problems }, 'schedule fire refused');
+        continue;
+      }
       if (id) {
         result.fired++;
         result.executionIds.push(id);

@@ -2,6 +2,7 @@
 // worker commits (outputs, errors) passes through here, and every occurrence
 // of a secret value inside a string becomes "[secret]".
 import type { JsonValue } from '../domain/json.js';
+import type { Logger } from '../ports/logger.js';
 
 export const REDACTED = '[secret]';
 
@@ -28,4 +29,17 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     return value;
   };
   return ((value: JsonValue | undefined) => (value === undefined ? value : walk(value))) as Redactor;
+}
+
+/** A logger whose fields and messages pass through the redactor (for step runners such as `log`). */
+export function redactingLogger(logger: Logger, redact: Redactor): Logger {
+  const wrap = (level: 'debug' | 'info' | 'warn' | 'error') => (obj: object, msg?: string) =>
+    logger[level](redact(obj as JsonValue) as object, msg === undefined ? undefined : redact(msg));
+  return {
+    debug: wrap('debug'),
+    info: wrap('info'),
+    warn: wrap('warn'),
+    error: wrap('error'),
+    child: (bindings) => redactingLogger(logger.child(bindings), redact),
+  };
 }

@@ -50,10 +50,12 @@ export class SchedulerLoop {
   private async pass(): Promise<void> {
     let sleep = RETRY_AFTER_ERROR_MS;
     try {
-      await this.firing.fireDue();
+      const { errors } = await this.firing.fireDue();
       const next = await this.deps.schedules.nextFireAt();
       const now = this.deps.clock.now();
       sleep = next === null ? MAX_SLEEP_MS : Math.min(Math.max(0, next - now), MAX_SLEEP_MS);
+      // A schedule that keeps failing stays due; never spin on it.
+      if (errors > 0) sleep = Math.max(sleep, RETRY_AFTER_ERROR_MS);
     } catch (err) {
       this.deps.logger.error({ err }, 'scheduler pass failed; retrying');
     }

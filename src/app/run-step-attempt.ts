@@ -12,7 +12,7 @@ import type { Logger } from '../ports/logger.js';
 import type { AppDeps } from './deps.js';
 import type { CompiledTask } from './compiled-tasks.js';
 import { executionContext, jsonBytes } from './execution-context.js';
-import type { Redactor } from './redact-secrets.js';
+import { redactingLogger, type Redactor } from './redact-secrets.js';
 
 export interface StepAttemptContext {
   execution: Execution;
@@ -100,7 +100,7 @@ async function runWithTimeout(c: StepAttemptContext, params: Record<string, Json
         attempt: c.run.attempt,
         idempotencyKey: `${c.execution.id}:${c.run.path}`,
         signal: controller.signal,
-        logger: c.logger,
+        logger: redactingLogger(c.logger, c.redact),
         now: () => c.deps.clock.now(),
       }),
       aborted,

@@ -23,7 +23,7 @@ export interface StartOptions {
   hold?: boolean;
 }
 
-const MAX_KEY_LENGTH = 200;
+const MAX_KEY_LENGTH = 255;
 
 export class StartExecution {
   constructor(

@@ -158,4 +158,15 @@ describe('schedule fields', () => {
     await tasker.fireDueSchedules();
     expect(await scheduledFor(tasker, schedule.id)).toEqual([]);
   });
+
+  it('moves past a fire it must refuse (input no longer matches the task) instead of retrying it forever', async () => {
+    const clock = new FakeClock(at('2026-05-01T12:00:10Z'));
+    const tasker = await setup(clock);
+    const schedule = await tasker.createSchedule({ taskId: 'tick', cron: '* * * * *', input: { n: 'one' } });
+    await tasker.updateTask('tick', { name: 'tick', input: { type: 'object', properties: { n: { type: 'integer' } } }, steps: [{ id: 'a', type: 'transform', params: { value: 1 } }] });
+    clock.t = at('2026-05-01T12:01:00.001Z');
+    const result = await tasker.fireDueSchedules();
+    expect(result).toMatchObject({ fired: 0, errors: 0 });
+    expect(new Date((await tasker.getSchedule(schedule.id)).nextFireAt ?? 0).toISOString()).toBe('2026-05-01T12:02:00.000Z');
+  });
 });

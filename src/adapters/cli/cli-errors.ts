@@ -28,7 +28,8 @@ export function reportError(err: unknown, write: (line: string) => void): number
   }
   if (err instanceof TaskerError) {
     write(`tasker: ${err.message}`);
-    for (const p of err.problems) write(`  ${p.path || '/'}: ${p.message}`);
+    const echoesDetail = err.problems.length === 1 && err.problems[0]?.message === err.message;
+    if (!echoesDetail) for (const p of err.problems) write(`  ${p.path || '/'}: ${p.message}`);
     return err.code === 'DEFINITION_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -56,7 +56,7 @@ describe('starting an execution', () => {
   });
 
   it('refuses a bad ?wait= and an unknown body field with 400 and their paths', async () => {
-    const res = await start('echo', { input: 1, inptu: 2 }, '?wait=soon');
+    const res = await start('echo', { input: 1 }, '?wait=soon');
     expect(res.statusCode).toBe(400);
     expect(json(res).errors).toEqual([expect.objectContaining({ path: '/query/wait' })]);
     const body = await start('echo', { input: 1, inptu: 2 });
