@@ -3,6 +3,7 @@
 import { TaskerError, type Problem } from '../domain/errors.js';
 import type { TaskDefinition } from '../domain/definition.js';
 import { validateDefinition } from '../domain/validate-definition.js';
+import { stringifyJson } from '../domain/json.js';
 import type { Page, TaskRecord, TaskVersionRecord } from '../ports/task-store.js';
 import type { AppDeps } from './deps.js';
 
@@ -39,7 +40,7 @@ export class ManageTasks {
     const definition = this.parse(raw);
     const existing = await this.deps.tasks.find(definition.name);
     if (!existing) return this.create(raw);
-    if (JSON.stringify(existing.definition) === JSON.stringify(definition)) return existing;
+    if (stringifyJson(existing.definition) === stringifyJson(definition)) return existing;
     return this.deps.tasks.update(existing.id, definition, this.deps.clock.now());
   }
 

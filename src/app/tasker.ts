@@ -30,6 +30,8 @@ export interface StartExecutionRequest {
   input?: JsonValue;
   idempotencyKey?: string | null;
   trigger?: Trigger;
+  /** The schedule this run belongs to (the seed's execute route). */
+  scheduleId?: string | null;
 }
 
 export interface ExecutionListFilter {
@@ -48,6 +50,8 @@ export interface Tasker {
   validateDefinition(raw: unknown): { valid: boolean; problems: Problem[] };
   createTask(raw: unknown): Promise<TaskRecord>;
   updateTask(idOrName: string, raw: unknown): Promise<TaskRecord>;
+  /** Creates the task, or adds a version when the definition under that name changed (no-op when equal). */
+  applyTask(raw: unknown): Promise<TaskRecord>;
   getTask(idOrName: string): Promise<TaskRecord>;
   listTasks(options: { limit?: number; cursor?: string }): Promise<Page<TaskRecord>>;
   listTaskVersions(idOrName: string): Promise<TaskVersionRecord[]>;
@@ -73,7 +77,7 @@ export interface Tasker {
   triggerSchedule(id: string): Promise<Execution>;
   nextScheduleFires(id: string, count: number): Promise<number[]>;
   /** Fires every due schedule now (the seed's /jobs/execute-scheduled-tasks). */
-  fireDueSchedules(): Promise<{ fired: number; executionIds: string[] }>;
+  fireDueSchedules(): Promise<{ fired: number; executionIds: string[]; errors: number }>;
 
   // Cron preview for any expression.
   previewCron(expr: string, timezone: string, from: number, count: number): number[];

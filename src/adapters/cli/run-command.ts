@@ -4,7 +4,6 @@
 // Exit 0 succeeded/handled_failure, 1 otherwise, 2 invalid definition/usage.
 import { loadConfig } from '../../config.js';
 import { isFinished, type Execution } from '../../domain/execution.js';
-import { TaskerError } from '../../domain/errors.js';
 import type { JsonValue } from '../../domain/json.js';
 import type { TaskerEvents } from '../../app/events.js';
 import type { Tasker } from '../../app/tasker.js';
@@ -81,16 +80,8 @@ export async function runCommand(file: string, options: RunOptions, io: RunIo): 
   }
 }
 
-async function createOrUpdate(tasker: Tasker, raw: unknown) {
-  try {
-    return await tasker.createTask(raw);
-  } catch (err) {
-    const name = (raw as { name?: unknown } | null)?.name;
-    if (err instanceof TaskerError && err.code === 'TASK_NAME_TAKEN' && typeof name === 'string') {
-      return tasker.updateTask(name, raw);
-    }
-    throw err;
-  }
+function createOrUpdate(tasker: Tasker, raw: unknown) {
+  return tasker.applyTask(raw);
 }
 
 /** Ctrl-C cancels the execution (and waits for it to stop); a second one quits at once. */

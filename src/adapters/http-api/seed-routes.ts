@@ -91,6 +91,7 @@ export function registerSeedRoutes(root: FastifyInstance, { tasker }: HttpDeps):
       input: schedule.input,
       idempotencyKey: request.body?.idempotency_token ?? null,
       trigger: 'api',
+      scheduleId: schedule.id,
     });
     let clientGone = false;
     reply.raw.once('close', () => { clientGone = true; });
@@ -110,5 +111,8 @@ export function registerSeedRoutes(root: FastifyInstance, { tasker }: HttpDeps):
         ...problemResponses,
       },
     },
-  }, async () => tasker.fireDueSchedules());
+  }, async () => {
+    const { fired, executionIds } = await tasker.fireDueSchedules();
+    return { fired, executionIds };
+  });
 }
