@@ -9,6 +9,9 @@ import { TaskerError } from '../domain/errors.js';
 export interface CompiledStep {
   params: CompiledValue;
   condition: CompiledValue | null;
+  /** foreach's items; switch's case conditions, in order. */
+  items: CompiledValue | null;
+  cases: CompiledValue[];
 }
 
 export interface CompiledTask {
@@ -51,6 +54,8 @@ export function compileTask(definition: TaskDefinition): CompiledTask {
         compiled = {
           params: compileTemplates(step.params, '/params'),
           condition: step.if === undefined ? null : compileTemplates(step.if, '/if'),
+          items: step.items === undefined ? null : compileTemplates(step.items, '/items'),
+          cases: (step.cases ?? []).map((c, i) => compileTemplates(c.when, `/cases/${i}/when`)),
         };
         steps.set(step, compiled);
       }

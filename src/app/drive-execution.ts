@@ -1,21 +1,27 @@
 // The worker's loop for one execution: claim the lease, ask the engine what
-// is next, run it, commit each finished attempt, repeat; on a wait, release
-// the execution (it holds no worker while waiting) and enqueue it for later.
-// Must not: commit anything after losing the lease, or record a failure
-// caused by this process shutting down (the next start resumes instead).
-import { decide, type Decision, type RunRequest } from '../domain/engine.js';
+// is next, start it (several attempts at once for foreach and parallel),
+// commit each finished attempt as it finishes, ask again. When nothing is in
+// flight and the engine says wait (delay, retry back-off, a sub-task still
+// running), release the execution (it holds no worker while waiting) and
+// enqueue it for later. Must not: commit anything after losing the lease, or
+// record a failure caused by this process shutting down (the next start
+// resumes instead).
+import { decide, ENTER_SEGMENT, type Completion, type RecordRequest, type RunRequest } from '../domain/engine.js';
+import type { StepDefinition } from '../domain/definition.js';
 import type { Execution, StepAttempt } from '../domain/execution.js';
+import { retryDelayMs, shouldRetry } from '../domain/retry-backoff.js';
 import { evaluate } from '../domain/expressions.js';
 import type { JsonValue } from '../domain/json.js';
-import { executionContext } from './execution-context.js';
+import { TaskerError } from '../domain/errors.js';
+import { toStepErrorInfo } from '../domain/step-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { AppDeps } from './deps.js';
 import type { CompiledTask, CompiledTaskCache } from './compiled-tasks.js';
+import { executionContext } from './execution-context.js';
 import type { InFlight } from './in-flight.js';
 import type { Redactor } from './redact-secrets.js';
-import { runStepAttempt, type StepAttemptContext } from './run-step-attempt.js';
-import { toStepErrorInfo } from '../domain/step-error.js';
-import { TaskerError } from '../domain/errors.js';
+import { runStepAttempt, PARKED, type AttemptOutcome, type StepAttemptContext } from './run-step-attempt.js';
+import { parentOf, type SubtaskStarter } from './start-subtask.js';
 
 /** Why a drive stopped early without finishing the execution. */
 class LeaseLost extends Error {
@@ -25,7 +31,22 @@ class LeaseLost extends Error {
   }
 }
 
+/** Aborts the attempts in flight when the execution's deadline passes. */
+export class ExecutionTimedOut extends Error {
+  constructor() {
+    super('the execution ran past its timeout');
+    this.name = 'ExecutionTimedOut';
+  }
+}
+
 const RETRY_AFTER_INFRA_ERROR_MS = 5_000;
+/** A parent waiting for a sub-task is woken when the child ends; this is the safety net. */
+const SUBTASK_POLL_MS = 30_000;
+
+interface Running {
+  promise: Promise<void>;
+  controller: AbortController;
+}
 
 export class ExecutionDriver {
   constructor(
@@ -33,6 +54,7 @@ export class ExecutionDriver {
     private readonly cache: CompiledTaskCache,
     private readonly inFlight: InFlight,
     private readonly redact: Redactor,
+    private readonly subtasks: SubtaskStarter,
     private readonly owner: string,
   ) {}
 
@@ -51,20 +73,16 @@ export class ExecutionDriver {
         .catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
     }, Math.max(50, Math.floor(settings.leaseMs / 3)));
     try {
-      await this.loop(claimed, controller.signal, log);
+      await this.loop(claimed, controller, log);
     } catch (err) {
       if (controller.signal.aborted) {
         log.info({ reason: String(controller.signal.reason) }, 'execution drive stopped');
       } else if (err instanceof TaskerError && err.code === 'TASK_VERSION_NOT_FOUND') {
         // The task was deleted under a running execution: it can never go on.
         log.error({ err }, 'execution failed: its task version no longer exists');
-        const patch = { status: 'failed' as const, error: { kind: 'internal', message: err.message }, finishedAt: this.deps.clock.now(), wakeAt: null };
-        if (await this.deps.executions.release(executionId, this.owner, patch).catch(() => false)) {
-          this.deps.events.emit('execution.finished', { execution: { ...claimed, ...patch, output: null } });
-        }
+        await this.finish(claimed, { status: 'failed', output: null, error: { kind: 'internal', message: err.message } }, log);
       } else {
-        // Infrastructure trouble (database, missing version): hand the
-        // execution back and look again soon; never lose it.
+        // Infrastructure trouble (database): hand the execution back and look again soon; never lose it.
         log.error({ err }, 'execution drive failed; will retry');
         await this.handBack(executionId, RETRY_AFTER_INFRA_ERROR_MS, log);
       }
@@ -74,7 +92,7 @@ export class ExecutionDriver {
     }
   }
 
-  private async loop(execution: Execution, signal: AbortSignal, log: Logger): Promise<void> {
+  private async loop(execution: Execution, drive: AbortController, log: Logger): Promise<void> {
     const { executions, clock, events } = this.deps;
     if (await this.heldByQueuePolicy(execution)) {
       await executions.release(execution.id, this.owner, {});
@@ -88,36 +106,96 @@ export class ExecutionDriver {
       execution = { ...execution, status: 'running', startedAt, wakeAt: null };
       if (firstStart) events.emit('execution.started', { execution });
     }
+    const timeoutMs = task.definition.timeoutMs;
+    const deadline = timeoutMs !== undefined && execution.startedAt !== null ? execution.startedAt + timeoutMs : null;
     const journal: StepAttempt[] = await executions.attempts(execution.id);
-    for (;;) {
-      if (signal.aborted) return this.stopEarly(execution.id, signal, log);
-      const decision = decide(task.definition, { executionId: execution.id, journal, now: clock.now() });
-      if (decision.type === 'run') {
-        const attempts = await Promise.all(decision.runs.map((run) => this.attempt(execution, task, run, signal, log)));
-        if (signal.aborted) return this.stopEarly(execution.id, signal, log);
-        for (const attempt of attempts) {
-          if (!attempt) continue;
-          if (!(await executions.appendAttempt(execution.id, this.owner, attempt))) {
-            log.info({ path: attempt.path }, 'attempt not committed: lease lost or execution ended');
-            return;
-          }
-          journal.push(attempt);
-          const next = decide(task.definition, { executionId: execution.id, journal, now: attempt.finishedAt });
-          const willRetryAt = attempt.status === 'failed' && next.type === 'wait' ? next.until : null;
-          events.emit('step.finished', { executionId: execution.id, attempt, willRetryAt });
-        }
-        continue;
-      }
-      if (decision.type === 'wait') {
-        await this.wait(execution, decision.until);
+    const running = new Map<string, Running>();
+    const parked = new Set<string>();
+    let wake: () => void = () => {};
+    let commitRefused = false;
+    const deadlineTimer =
+      deadline === null
+        ? undefined
+        : setTimeout(() => {
+            for (const r of running.values()) r.controller.abort(new ExecutionTimedOut());
+            wake();
+          }, Math.max(0, deadline - clock.now()));
+
+    const commit = async (attempt: StepAttempt, step?: StepDefinition): Promise<void> => {
+      if (commitRefused) return;
+      if (!(await executions.appendAttempt(execution.id, this.owner, attempt))) {
+        commitRefused = true;
+        log.info({ path: attempt.path }, 'attempt not committed: lease lost or execution ended');
         return;
       }
-      await this.complete(execution, task, decision, log);
-      return;
+      journal.push(attempt);
+      if (attempt.path.endsWith(`/${ENTER_SEGMENT}`)) return;
+      const retrying = attempt.status === 'failed' && attempt.error && step?.retry && shouldRetry(step.retry, attempt.error, attempt.attempt);
+      const willRetryAt = retrying && step?.retry && attempt.error ? attempt.finishedAt + retryDelayMs(step.retry, attempt.attempt, attempt.error, `${execution.id}/${attempt.path}`) : null;
+      events.emit('step.finished', { executionId: execution.id, attempt, willRetryAt });
+    };
+
+    const start = (run: RunRequest): void => {
+      const key = run.kind === 'enter' ? `${run.path}/${ENTER_SEGMENT}` : run.path;
+      const attemptController = new AbortController();
+      const onDriveAbort = () => attemptController.abort(drive.signal.reason);
+      drive.signal.addEventListener('abort', onDriveAbort, { once: true });
+      const promise = this.attempt(execution, task, run, attemptController.signal, log)
+        .then(async (outcome) => {
+          if (outcome === PARKED) parked.add(key);
+          else if (outcome) await commit(outcome, run.step);
+        })
+        .catch((err: unknown) => {
+          log.error({ err, path: run.path }, 'attempt could not be committed');
+          commitRefused = true;
+        })
+        .finally(() => {
+          drive.signal.removeEventListener('abort', onDriveAbort);
+          running.delete(key);
+          wake();
+        });
+      running.set(key, { promise, controller: attemptController });
+    };
+
+    try {
+      for (;;) {
+        if (drive.signal.aborted || commitRefused) {
+          await Promise.all([...running.values()].map((r) => r.promise));
+          if (commitRefused && !drive.signal.aborted) return;
+          return this.stopEarly(execution.id, drive.signal, log);
+        }
+        const now = clock.now();
+        const decision = decide(task.definition, { executionId: execution.id, journal, now, running: new Set([...running.keys(), ...parked]), deadline });
+        if (decision.complete) {
+          // Fail-fast or timeout: attempts still in flight are no longer wanted.
+          for (const r of running.values()) r.controller.abort(new ExecutionTimedOut());
+          await Promise.all([...running.values()].map((r) => r.promise));
+          await this.complete(execution, task, decision.complete, log);
+          return;
+        }
+        if (decision.records.length > 0) {
+          for (const record of decision.records) await commit(recordAttempt(record, now));
+          continue;
+        }
+        for (const run of decision.runs) start(run);
+        if (running.size === 0) {
+          const candidates = [decision.wakeAt, parked.size > 0 ? now + SUBTASK_POLL_MS : null, deadline].filter((t): t is number => t !== null);
+          if (candidates.length === 0) throw new Error('the engine found nothing to run, wait for or finish');
+          await this.wait(execution, Math.min(...candidates));
+          return;
+        }
+        // Something runs: go round again when it finishes or when a wait ends.
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (decision.wakeAt !== null) setTimeout(resolve, Math.max(0, decision.wakeAt - clock.now())).unref();
+        });
+      }
+    } finally {
+      clearTimeout(deadlineTimer);
     }
   }
 
-  private attempt(execution: Execution, task: CompiledTask, run: RunRequest, signal: AbortSignal, log: Logger): Promise<StepAttempt | null> {
+  private attempt(execution: Execution, task: CompiledTask, run: RunRequest, signal: AbortSignal, log: Logger): Promise<AttemptOutcome> {
     const context: StepAttemptContext = {
       execution,
       task,
@@ -126,8 +204,9 @@ export class ExecutionDriver {
       logger: log.child({ stepId: run.step.id, path: run.path }),
       deps: this.deps,
       redact: this.redact,
+      subtasks: this.subtasks,
     };
-    this.deps.events.emit('step.started', { executionId: execution.id, path: run.path, stepId: run.step.id, attempt: run.attempt });
+    if (run.kind === 'step') this.deps.events.emit('step.started', { executionId: execution.id, path: run.path, stepId: run.step.id, attempt: run.attempt });
     return runStepAttempt(context);
   }
 
@@ -137,15 +216,12 @@ export class ExecutionDriver {
     await queue.enqueue(execution.id, until);
   }
 
-  private async complete(execution: Execution, task: CompiledTask, decision: Extract<Decision, { type: 'complete' }>, log: Logger): Promise<void> {
-    const { executions, clock, events, settings } = this.deps;
-    let { status, output, error } = decision;
-    if (status !== 'failed' && task.output) {
+  private async complete(execution: Execution, task: CompiledTask, completion: Completion, log: Logger): Promise<void> {
+    const { clock, settings } = this.deps;
+    let { status, output, error } = completion;
+    if ((status === 'succeeded' || status === 'handled_failure') && task.output) {
       try {
-        output = await evaluate(task.output, this.contextFor(execution, decision.scope), {
-          now: () => clock.now(),
-          timeoutMs: settings.expressionTimeoutMs,
-        });
+        output = await evaluate(task.output, this.contextFor(execution, completion.scope), { now: () => clock.now(), timeoutMs: settings.expressionTimeoutMs });
       } catch (err) {
         const info = toStepErrorInfo(err);
         status = 'failed';
@@ -153,24 +229,24 @@ export class ExecutionDriver {
         error = { kind: info.kind, message: `task output: ${info.message}` };
       }
     }
-    output = this.redact(output);
-    if (error) error = { ...error, message: this.redact(error.message) };
-    const finishedAt = clock.now();
-    const patch = { status, output, error, finishedAt, wakeAt: null };
+    await this.finish(execution, { status, output, error }, log);
+  }
+
+  private async finish(execution: Execution, result: Pick<Completion, 'status' | 'output' | 'error'>, log: Logger): Promise<void> {
+    const { executions, clock, events } = this.deps;
+    const output = this.redact(result.output);
+    const error = result.error ? { ...result.error, message: this.redact(result.error.message) } : null;
+    const patch = { status: result.status, output, error, finishedAt: clock.now(), wakeAt: null };
     if (!(await executions.release(execution.id, this.owner, patch))) return;
-    log.info({ status }, 'execution finished');
+    log.info({ status: result.status }, 'execution finished');
     events.emit('execution.finished', { execution: { ...execution, ...patch } });
     if (execution.scheduleId) await this.releaseQueuedSibling(execution.scheduleId, execution.id);
+    const parentId = parentOf(execution);
+    if (parentId) await this.deps.queue.enqueue(parentId);
   }
 
   private contextFor(execution: Execution, scope: { steps: Record<string, unknown>; prev: JsonValue }): Record<string, unknown> {
-    return {
-      input: execution.input,
-      steps: scope.steps,
-      prev: scope.prev,
-      execution: executionContext(execution, 1),
-      secrets: this.deps.settings.secrets,
-    };
+    return { input: execution.input, steps: scope.steps, prev: scope.prev, execution: executionContext(execution, 1), secrets: this.deps.settings.secrets };
   }
 
   /** With overlap `queue`, a pending run waits until the schedule's running one ends. */
@@ -203,4 +279,9 @@ export class ExecutionDriver {
       log.error({ err }, 'could not hand the execution back; the reconciler will pick it up when its lease expires');
     }
   }
+}
+
+/** A control step's derived result, as a journal entry. */
+function recordAttempt(record: RecordRequest, now: number): StepAttempt {
+  return { path: record.path, stepId: record.step.id, attempt: 1, status: record.status, output: record.output, error: record.error, startedAt: now, finishedAt: now };
 }

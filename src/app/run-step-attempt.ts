@@ -1,7 +1,10 @@
 // One attempt of one step: evaluate `if`, resolve the params' templates, run
 // the step type's runner under the step's timeout, and turn the outcome into
-// a journal entry (redacted, size-capped). Returns null when the attempt was
-// cut short by cancel, shutdown or a lost lease: nothing is committed then.
+// a journal entry (redacted, size-capped). Control steps are "entered" here
+// (their `if`, foreach items or switch case resolved once); `delay` and `task`
+// (sub-task) are done here too. Returns null when the attempt was cut short by
+// cancel, shutdown, a lost lease or the execution's timeout: nothing is
+// committed then; PARKED when a sub-task is still running.
 import type { RunRequest } from '../domain/engine.js';
 import type { Execution, StepAttempt } from '../domain/execution.js';
 import { evaluate } from '../domain/expressions.js';
@@ -10,9 +13,17 @@ import type { JsonValue } from '../domain/json.js';
 import { StepError, StepTimeoutError, toStepErrorInfo, type StepErrorInfo } from '../domain/step-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { AppDeps } from './deps.js';
-import type { CompiledTask } from './compiled-tasks.js';
+import type { CompiledStep, CompiledTask } from './compiled-tasks.js';
+import { ENTER_SEGMENT } from '../domain/engine.js';
+import { MAX_ITERATIONS } from '../domain/definition-limits.js';
+import type { EvaluateOptions } from '../domain/expressions.js';
+import type { SubtaskStarter } from './start-subtask.js';
 import { executionContext, jsonBytes } from './execution-context.js';
 import { redactingLogger, type Redactor } from './redact-secrets.js';
+
+/** A sub-task step whose child execution has not finished yet. */
+export const PARKED = Symbol('parked');
+export type AttemptOutcome = StepAttempt | null | typeof PARKED;
 
 export interface StepAttemptContext {
   execution: Execution;
@@ -23,15 +34,17 @@ export interface StepAttemptContext {
   logger: Logger;
   deps: AppDeps;
   redact: Redactor;
+  subtasks: SubtaskStarter;
 }
 
-export async function runStepAttempt(c: StepAttemptContext): Promise<StepAttempt | null> {
+export async function runStepAttempt(c: StepAttemptContext): Promise<AttemptOutcome> {
   const { clock } = c.deps;
   const startedAt = clock.now();
   const base = { path: c.run.path, stepId: c.run.step.id, attempt: c.run.attempt, startedAt };
-  const finish = (status: StepAttempt['status'], output: JsonValue, error: StepErrorInfo | null, wakeAt?: number): StepAttempt => {
+  const finish = (status: StepAttempt['status'], output: JsonValue, error: StepErrorInfo | null, wakeAt?: number, path = c.run.path): StepAttempt => {
     const entry: StepAttempt = {
       ...base,
+      path,
       status,
       output: c.redact(output),
       error: error ? { ...error, message: c.redact(error.message), ...(error.data !== undefined ? { data: c.redact(error.data) } : {}) } : null,
@@ -48,16 +61,25 @@ export async function runStepAttempt(c: StepAttemptContext): Promise<StepAttempt
     error: c.run.scope.error,
     execution: executionContext(c.execution, c.run.attempt),
     secrets: c.deps.settings.secrets,
+    ...(c.run.scope.item !== undefined ? { item: c.run.scope.item, index: c.run.scope.index ?? 0 } : {}),
   };
   const compiled = c.task.step(c.run.step);
   try {
     if (compiled.condition && !isTruthy(await evaluate(compiled.condition, context, evalOptions))) {
       return finish('skipped', null, null);
     }
+    if (c.run.kind === 'enter') {
+      const entry = await enterControl(c, compiled, context, evalOptions);
+      return finish('succeeded', entry, null, undefined, `${c.run.path}/${ENTER_SEGMENT}`);
+    }
     const params = (await evaluate(compiled.params, context, evalOptions)) as Record<string, JsonValue>;
     if (c.run.step.type === 'delay') {
       const wakeAt = delayWakeAt(params, startedAt);
       return finish('waiting', { waitedMs: Math.max(0, wakeAt - startedAt) }, null, wakeAt);
+    }
+    if (c.run.step.type === 'task') {
+      const outcome = await runSubtask(c, params);
+      return outcome === PARKED ? PARKED : finish('succeeded', outcome, null);
     }
     const output = await runWithTimeout(c, params);
     const bytes = jsonBytes(output);
@@ -109,6 +131,45 @@ async function runWithTimeout(c: StepAttemptContext, params: Record<string, Json
     if (timer) clearTimeout(timer);
     c.signal.removeEventListener('abort', onParentAbort);
     controller.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Resolves what a control step needs once: foreach's items, switch's case. */
+async function enterControl(c: StepAttemptContext, compiled: CompiledStep, context: object, evalOptions: EvaluateOptions): Promise<JsonValue> {
+  const step = c.run.step;
+  if (step.type === 'foreach') {
+    const items = compiled.items ? await evaluate(compiled.items, context, evalOptions) : null;
+    if (!Array.isArray(items)) {
+      throw new StepError('expression', `foreach items: expected a list, got ${items === null ? 'null' : typeof items === 'object' ? 'an object' : JSON.stringify(items)}`);
+    }
+    if (items.length > MAX_ITERATIONS) throw new StepError('limit', `foreach has ${items.length} items, the limit is ${MAX_ITERATIONS}`);
+    return { items };
+  }
+  if (step.type === 'switch') {
+    for (const [i, when] of compiled.cases.entries()) {
+      if (isTruthy(await evaluate(when, context, evalOptions))) return { case: i };
+    }
+    return { case: step.default ? 'default' : null };
+  }
+  return {};
+}
+
+/** The `task` step: start (or find) the child execution; its output when it has finished, PARKED while it runs. */
+async function runSubtask(c: StepAttemptContext, params: Record<string, JsonValue>): Promise<JsonValue | typeof PARKED> {
+  const child = await c.subtasks.startOrGet(c.execution, c.run.path, String(params['task']), params['input'] ?? {});
+  if (params['wait'] === false) return { executionId: child.id, status: child.status };
+  switch (child.status) {
+    case 'succeeded':
+    case 'handled_failure':
+      return child.output;
+    case 'failed':
+    case 'canceled':
+    case 'timed_out':
+      throw new StepError('subtask', `sub-task execution ${child.id} ended ${child.status}${child.error ? `: ${child.error.message}` : ''}`, {
+        data: { executionId: child.id, status: child.status, error: child.error ? { ...child.error } : null },
+      });
+    default:
+      return PARKED;
   }
 }
 

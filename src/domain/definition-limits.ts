@@ -12,6 +12,20 @@ export const MAX_STEPS = 500;
 /** Fallback lists inside fallback lists. */
 export const MAX_FALLBACK_NESTING = 5;
 
+/** foreach: items per loop, and iterations running at once. */
+export const MAX_ITERATIONS = 10_000;
+export const MAX_CONCURRENCY = 100;
+/** parallel: branches per step. */
+export const MAX_BRANCHES = 50;
+/** Control-flow steps (foreach, parallel, switch) inside each other. */
+export const MAX_CONTROL_NESTING = 5;
+/** Committed attempts per execution: a runaway loop ends with kind `limit`, never an out-of-memory. */
+export const MAX_JOURNAL_ENTRIES = 100_000;
+/** Sub-task chains: a task started by a task started by ... at most this deep. */
+export const MAX_SUBTASK_DEPTH = 10;
+/** A whole execution may be given at most this long (task-level timeout). */
+export const MAX_EXECUTION_TIMEOUT_MS = 7 * 24 * 3_600_000;
+
 /** A single attempt of a step may run at most this long. */
 export const MAX_STEP_TIMEOUT_MS = 24 * 3_600_000;
 export const MAX_RETRY_ATTEMPTS = 100;

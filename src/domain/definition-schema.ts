@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { RETRYABLE_KIND_NAMES, type RetryOnKind, type RetryPolicy } from './definition.js';
 import {
+  MAX_CONCURRENCY,
+  MAX_EXECUTION_TIMEOUT_MS,
   MAX_RETRY_ATTEMPTS,
   MAX_RETRY_DELAY_MS,
   MAX_STEP_ID_LENGTH,
@@ -122,6 +124,8 @@ export const taskSchema = z.strictObject({
   steps: z.array(z.unknown()).min(1, { error: 'a task needs at least one step' }),
   onFailure: z.array(z.unknown()).optional(),
   output: z.unknown().optional(),
+  timeout: durationField(MAX_EXECUTION_TIMEOUT_MS, false).optional(),
+  timeoutMs: durationField(MAX_EXECUTION_TIMEOUT_MS, false).optional(),
 });
 
 export const stepSchema = z.strictObject({
@@ -141,6 +145,17 @@ export const stepSchema = z.strictObject({
   timeoutMs: durationField(MAX_STEP_TIMEOUT_MS, false).optional(),
   retry: retrySchema.optional(),
   onError: z.unknown().optional(),
+  // Control flow (foreach, parallel, switch); validate-definition.ts walks the nested lists.
+  items: z.unknown().optional(),
+  concurrency: z
+    .int({ error: (iss) => `expected a whole number from 1 to ${MAX_CONCURRENCY}, got ${describeValue(iss.input)}` })
+    .min(1, { error: (iss) => `must be at least 1, got ${describeValue(iss.input)}` })
+    .max(MAX_CONCURRENCY, { error: (iss) => `must be at most ${MAX_CONCURRENCY}, got ${describeValue(iss.input)}` })
+    .optional(),
+  steps: z.unknown().optional(),
+  branches: z.unknown().optional(),
+  cases: z.unknown().optional(),
+  default: z.unknown().optional(),
 });
 
 const TYPE_NAMES: Record<string, string> = {

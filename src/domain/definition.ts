@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'invalid_json'
   | 'response_too_large'
   | 'output_too_large'
+  | 'limit'
+  | 'subtask'
   | 'storage'
   | 'fail'
   | 'canceled'
@@ -34,6 +36,12 @@ export interface RetryPolicy {
 
 export type OnError = 'fail' | 'continue' | StepDefinition[];
 
+export interface SwitchCase {
+  /** A template; the first case whose value is truthy is taken. */
+  when: string;
+  steps: StepDefinition[];
+}
+
 export interface StepDefinition {
   id: string;
   type: string;
@@ -44,10 +52,23 @@ export interface StepDefinition {
   timeoutMs?: number;
   retry?: RetryPolicy;
   onError: OnError;
+  /** foreach: the list to iterate (a template or a literal list). */
+  items?: JsonValue;
+  /** foreach: iterations running at once (default 1). */
+  concurrency?: number;
+  /** foreach: the steps run for each item. */
+  steps?: StepDefinition[];
+  /** parallel: step lists run at the same time. */
+  branches?: StepDefinition[][];
+  /** switch: the cases, tried in order, and the list run when none matches. */
+  cases?: SwitchCase[];
+  default?: StepDefinition[];
 }
 
 export interface TaskDefinition {
   name: string;
+  /** Execution-level deadline: past it the execution ends `timed_out`. */
+  timeoutMs?: number;
   description?: string;
   /** Optional JSON Schema the input is checked against when a run starts. */
   input?: Record<string, JsonValue>;
@@ -58,7 +79,11 @@ export interface TaskDefinition {
 }
 
 /** Step types whose work is done by the engine itself, not by a runner. */
-export const ENGINE_STEP_TYPES = ['delay'] as const;
+export const ENGINE_STEP_TYPES = ['delay', 'foreach', 'parallel', 'switch', 'task'] as const;
+
+/** Step types that hold other steps; the engine walks into them. */
+export const CONTROL_STEP_TYPES = ['foreach', 'parallel', 'switch'] as const;
+export const isControlStep = (type: string): boolean => (CONTROL_STEP_TYPES as readonly string[]).includes(type);
 
 /** Seed aliases, mapped once at validation time. */
 export const STEP_TYPE_ALIASES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type Decision } from './engine.js';
+import { decide, type Decision, type RunRequest } from './engine.js';
 import type { RetryPolicy, StepDefinition, TaskDefinition } from './definition.js';
 import type { StepAttempt } from './execution.js';
 
@@ -27,7 +27,21 @@ function failed(path: string, attempt = 1, kind: 'http_5xx' | 'http_4xx' | 'time
 }
 
 const task = (steps: StepDefinition[], extra: Partial<TaskDefinition> = {}): TaskDefinition => ({ name: 't', steps, ...extra });
-const run = (def: TaskDefinition, journal: StepAttempt[], now = T0): Decision => decide(def, { executionId: 'e1', journal, now });
+type Legacy =
+  | { type: 'run'; runs: RunRequest[] }
+  | { type: 'wait'; until: number }
+  | ({ type: 'complete' } & NonNullable<Decision['complete']>)
+  | { type: 'records'; records: Decision['records'] };
+
+/** One reading of a decision: finish, else records to commit, else runs to start, else a wait. */
+function legacy(d: Decision): Legacy {
+  if (d.complete) return { type: 'complete', ...d.complete };
+  if (d.records.length > 0) return { type: 'records', records: d.records };
+  if (d.runs.length > 0) return { type: 'run', runs: d.runs };
+  if (d.wakeAt !== null) return { type: 'wait', until: d.wakeAt };
+  throw new Error('empty decision');
+}
+const run = (def: TaskDefinition, journal: StepAttempt[], now = T0): Legacy => legacy(decide(def, { executionId: 'e1', journal, now }));
 const fixed3: RetryPolicy = { maxAttempts: 3, backoff: 'fixed', delayMs: 1000, jitter: false, on: ['http_5xx'] };
 
 describe('the engine', () => {
@@ -189,5 +203,112 @@ describe('the engine', () => {
     const again = journal.map((_, i) => run(def, journal.slice(0, i), T0 + 10_000));
     expect(again).toEqual(decisions);
     expect(run(def, journal, T0 + 10_000)).toMatchObject({ status: 'handled_failure', output: 'y' });
+  });
+});
+
+describe('control flow', () => {
+  const entered = (path: string, output: StepAttempt['output']): StepAttempt => ok(`${path}/@enter`, output);
+  const decideWith = (def: TaskDefinition, journal: StepAttempt[], running: string[] = [], now = T0) =>
+    decide(def, { executionId: 'e1', journal, now, running: new Set(running) });
+
+  describe('foreach', () => {
+    const loop = (concurrency = 2): TaskDefinition =>
+      task([
+        { ...step('each', { type: 'foreach', params: {} }), items: '{{ input.list }}', concurrency, steps: [step('call'), step('shape')] },
+        step('after'),
+      ]);
+
+    it('enters first (resolving the items once)', () => {
+      const d = decideWith(loop(), []);
+      expect(d.runs.map((r) => [r.kind, r.path])).toEqual([['enter', 'each']]);
+    });
+
+    it('starts at most `concurrency` iterations, each with its item and index', () => {
+      const d = decideWith(loop(2), [entered('each', { items: ['a', 'b', 'c'] })]);
+      expect(d.runs.map((r) => r.path)).toEqual(['each/0/call', 'each/1/call']);
+      expect(d.runs.map((r) => [r.scope.item, r.scope.index])).toEqual([['a', 0], ['b', 1]]);
+    });
+
+    it('counts attempts in flight as busy and starts the next item when one finishes', () => {
+      const journal = [entered('each', { items: ['a', 'b', 'c'] }), ok('each/0/call', 1), ok('each/0/shape', 'A')];
+      const d = decideWith(loop(2), journal, ['each/1/call']);
+      expect(d.runs.map((r) => r.path)).toEqual(['each/2/call']);
+    });
+
+    it('sees earlier steps of the same iteration, not of other iterations', () => {
+      const d = decideWith(loop(1), [entered('each', { items: ['a', 'b'] }), ok('each/0/call', 'first')]);
+      expect(d.runs[0]?.path).toBe('each/0/shape');
+      expect(d.runs[0]?.scope.steps['call']?.output).toBe('first');
+    });
+
+    it('records the outputs in item order, then goes on with the array as its output', () => {
+      const journal = [
+        entered('each', { items: ['a', 'b'] }),
+        ok('each/1/call', 1),
+        ok('each/1/shape', 'B'),
+        ok('each/0/call', 1),
+        ok('each/0/shape', 'A'),
+      ];
+      const d = decideWith(loop(), journal);
+      expect(d.records).toEqual([expect.objectContaining({ path: 'each', status: 'succeeded', output: ['A', 'B'] })]);
+      const next = decideWith(loop(), [...journal, ok('each', ['A', 'B'])]);
+      expect(next.runs[0]?.path).toBe('after');
+      expect(next.runs[0]?.scope.steps['each']?.output).toEqual(['A', 'B']);
+    });
+
+    it('fails fast on an unhandled iteration failure, naming the inner step', () => {
+      const journal = [entered('each', { items: ['a', 'b', 'c'] }), failed('each/1/call')];
+      const d = decideWith(loop(3), journal, ['each/0/call']);
+      expect(d.runs).toEqual([]);
+      expect(d.records).toEqual([expect.objectContaining({ path: 'each', status: 'failed', error: expect.objectContaining({ stepId: 'call' }) })]);
+      const end = decideWith(loop(3), [...journal, { ...failed('each'), error: { kind: 'http_5xx', message: 'boom 1', stepId: 'call' } }]);
+      expect(end.complete).toMatchObject({ status: 'failed', error: { stepId: 'call' } });
+    });
+
+    it("lets an inner step's onError handle its own failure", () => {
+      const def = task([{ ...step('each', { type: 'foreach' }), items: [1, 2], steps: [step('call', { onError: 'continue' })] }]);
+      const d = decideWith(def, [entered('each', { items: [1, 2] }), failed('each/0/call'), ok('each/1/call', 'x')]);
+      expect(d.records).toEqual([expect.objectContaining({ path: 'each', status: 'succeeded', output: [null, 'x'] })]);
+    });
+
+    it('records an empty list for no items', () => {
+      expect(decideWith(loop(), [entered('each', { items: [] })]).records).toEqual([expect.objectContaining({ output: [] })]);
+    });
+  });
+
+  describe('parallel', () => {
+    const par = task([{ ...step('par', { type: 'parallel' }), branches: [[step('a1'), step('a2')], [step('b1')]] }]);
+
+    it('starts every branch at once', () => {
+      expect(decideWith(par, [entered('par', {})]).runs.map((r) => r.path)).toEqual(['par/0/a1', 'par/1/b1']);
+    });
+
+    it("records each branch's last output, in branch order", () => {
+      const d = decideWith(par, [entered('par', {}), ok('par/1/b1', 'B'), ok('par/0/a1', 1), ok('par/0/a2', 'A')]);
+      expect(d.records).toEqual([expect.objectContaining({ path: 'par', output: ['A', 'B'] })]);
+    });
+  });
+
+  describe('switch', () => {
+    const sw = task([{ ...step('sw', { type: 'switch' }), cases: [{ when: '{{ false }}', steps: [step('x')] }, { when: '{{ true }}', steps: [step('y')] }], default: [step('z')] }]);
+
+    it('runs the chosen case', () => {
+      expect(decideWith(sw, [entered('sw', { case: 1 })]).runs.map((r) => r.path)).toEqual(['sw/1/y']);
+      expect(decideWith(sw, [entered('sw', { case: 'default' })]).runs.map((r) => r.path)).toEqual(['sw/default/z']);
+    });
+
+    it("records the case's output, or null when nothing matched", () => {
+      expect(decideWith(sw, [entered('sw', { case: 1 }), ok('sw/1/y', 'Y')]).records[0]).toMatchObject({ output: 'Y' });
+      expect(decideWith(sw, [entered('sw', { case: null })]).records[0]).toMatchObject({ status: 'succeeded', output: null });
+    });
+  });
+
+  it('ends timed_out once the deadline has passed', () => {
+    const d = decide(task([step('a')]), { executionId: 'e1', journal: [], now: T0 + 10, deadline: T0 });
+    expect(d.complete).toMatchObject({ status: 'timed_out', error: { kind: 'timeout' } });
+  });
+
+  it('does not start an attempt that is already in flight', () => {
+    expect(decideWith(task([step('a')]), [], ['a']).runs).toEqual([]);
   });
 });

@@ -1,8 +1,16 @@
 // The engine: a pure function from (definition, journal of committed attempts,
-// now) to what happens next. It never runs anything and reads no clock; the
-// worker asks it, does the work, commits the attempt and asks again. Replaying
-// the same journal always gives the same decisions.
-import type { StepDefinition, TaskDefinition } from './definition.js';
+// attempts in flight, now) to what happens next. It never runs anything and
+// reads no clock; the worker asks it, starts what it says, commits each
+// finished attempt and asks again. Replaying a journal gives the same answers.
+//
+// Paths address every step in the tree: `fetch`, `fetch/fallback/alert`,
+// `@onFailure/alert`, `each/3/call` (iteration 3 of foreach `each`),
+// `par/1/call` (branch 1), `sw/0/x` or `sw/default/x` (switch case). A
+// control step also has an `<path>/@enter` entry (its `if`, its items or its
+// chosen case, resolved once) and, when done, an entry at its own path
+// recording its result.
+import { isControlStep, type StepDefinition, type TaskDefinition } from './definition.js';
+import { MAX_ITERATIONS, MAX_JOURNAL_ENTRIES } from './definition-limits.js';
 import type { ExecutionError, StepAttempt } from './execution.js';
 import type { JsonValue } from './json.js';
 import { retryDelayMs, shouldRetry } from './retry-backoff.js';
@@ -21,68 +29,111 @@ export interface ContextError extends StepErrorInfo {
   stepId: string;
 }
 
-/** The data visible to a step: earlier results, the previous output, the error being handled. */
+/** The data visible to a step: earlier results, the previous output, the error being handled, the loop item. */
 export interface Scope {
   steps: Record<string, StepResult>;
   prev: JsonValue;
   error: ContextError | null;
+  item?: JsonValue;
+  index?: number;
 }
 
+/**
+ * Work to start. `step`: an attempt of a step. `enter`: resolve a control
+ * step's `if` and its items (foreach) or case (switch), committed at
+ * `<path>/@enter` (or as `skipped` at the step's path).
+ */
 export interface RunRequest {
+  kind: 'step' | 'enter';
   path: string;
   step: StepDefinition;
   attempt: number;
   scope: Scope;
 }
 
-export type Decision =
-  | { type: 'run'; runs: RunRequest[] }
-  | { type: 'wait'; until: number }
-  | {
-      type: 'complete';
-      status: 'succeeded' | 'handled_failure' | 'failed';
-      output: JsonValue;
-      error: ExecutionError | null;
-      /** The scope after the last step, for evaluating a task-level output template. */
-      scope: Scope;
-    };
+/** A control step's result, derived from its children, to commit at its path. */
+export interface RecordRequest {
+  path: string;
+  step: StepDefinition;
+  status: 'succeeded' | 'failed';
+  output: JsonValue;
+  error: StepErrorInfo | null;
+}
+
+export interface Completion {
+  status: 'succeeded' | 'handled_failure' | 'failed' | 'timed_out';
+  output: JsonValue;
+  error: ExecutionError | null;
+  /** The scope after the last step, for evaluating a task-level output template. */
+  scope: Scope;
+}
+
+export interface Decision {
+  runs: RunRequest[];
+  records: RecordRequest[];
+  /** The earliest instant a wait (retry back-off, delay) ends, if anything waits. */
+  wakeAt: number | null;
+  complete: Completion | null;
+}
 
 export interface EngineState {
   executionId: string;
   journal: readonly StepAttempt[];
   now: number;
+  /** Paths with an attempt in flight: not started again, counted as busy. */
+  running?: ReadonlySet<string>;
+  /** The execution's deadline (task timeout), if any. */
+  deadline?: number | null;
 }
 
-/** Path segment joining a step to its fallback list, and the onFailure root. */
 export const FALLBACK_SEGMENT = 'fallback';
 export const ON_FAILURE_ROOT = '@onFailure';
+export const ENTER_SEGMENT = '@enter';
 
-type ListOutcome =
-  | { kind: 'blocked'; decision: Decision }
-  | { kind: 'done'; scope: Scope; handled: boolean }
-  | { kind: 'failed'; error: ContextError; scope: Scope };
-
-type StepOutcome =
-  | { kind: 'blocked'; decision: Decision }
-  | { kind: 'done'; result: StepResult; handled: boolean }
-  | { kind: 'failed'; error: ContextError };
-
+/** The journal as the engine reads it: the latest attempt at each path. */
 class Journal {
-  private readonly byPath = new Map<string, StepAttempt[]>();
+  private readonly latestByPath = new Map<string, StepAttempt>();
 
   constructor(entries: readonly StepAttempt[]) {
     for (const e of entries) {
-      const list = this.byPath.get(e.path);
-      if (list) list.push(e);
-      else this.byPath.set(e.path, [e]);
+      const seen = this.latestByPath.get(e.path);
+      if (!seen || e.attempt >= seen.attempt) this.latestByPath.set(e.path, e);
     }
-    for (const list of this.byPath.values()) list.sort((a, b) => a.attempt - b.attempt);
   }
 
   latest(path: string): StepAttempt | undefined {
-    const list = this.byPath.get(path);
-    return list?.[list.length - 1];
+    return this.latestByPath.get(path);
   }
+}
+
+/** Collects what a pass over the tree found to do. */
+class Collector {
+  runs: RunRequest[] = [];
+  records: RecordRequest[] = [];
+  wakeAt: number | null = null;
+
+  wait(until: number): void {
+    this.wakeAt = this.wakeAt === null ? until : Math.min(this.wakeAt, until);
+  }
+
+  merge(other: Collector): void {
+    this.runs.push(...other.runs);
+    this.records.push(...other.records);
+    if (other.wakeAt !== null) this.wait(other.wakeAt);
+  }
+}
+
+type ListOutcome =
+  | { kind: 'pending' }
+  | { kind: 'done'; scope: Scope; handled: boolean }
+  | { kind: 'failed'; error: ContextError; scope: Scope };
+
+type StepOutcome = { kind: 'pending' } | { kind: 'done'; result: StepResult; handled: boolean } | { kind: 'failed'; error: ContextError };
+
+interface Pass {
+  journal: Journal;
+  state: EngineState;
+  running: ReadonlySet<string>;
 }
 
 export function childPath(parent: string, id: string): string {
@@ -90,36 +141,40 @@ export function childPath(parent: string, id: string): string {
 }
 
 export function decide(definition: TaskDefinition, state: EngineState): Decision {
-  const journal = new Journal(state.journal);
+  const pass: Pass = { journal: new Journal(state.journal), state, running: state.running ?? new Set() };
+  const out = new Collector();
   const root: Scope = { steps: {}, prev: null, error: null };
-  const main = runList(definition.steps, '', root, journal, state);
-  if (main.kind === 'blocked') return main.decision;
+  const decision = (complete: Completion | null): Decision => ({ runs: out.runs, records: out.records, wakeAt: out.wakeAt, complete });
+
+  if (state.deadline != null && state.now >= state.deadline) {
+    return { runs: [], records: [], wakeAt: null, complete: { status: 'timed_out', output: null, error: { kind: 'timeout', message: 'the execution ran past its timeout' }, scope: root } };
+  }
+  if (state.journal.length >= MAX_JOURNAL_ENTRIES) {
+    const message = `the execution committed ${state.journal.length} step attempts, the limit is ${MAX_JOURNAL_ENTRIES}`;
+    return { runs: [], records: [], wakeAt: null, complete: { status: 'failed', output: null, error: { kind: 'limit', message }, scope: root } };
+  }
+
+  const main = runList(definition.steps, '', root, pass, out);
+  if (main.kind === 'pending') return decision(null);
   if (main.kind === 'done') {
-    return {
-      type: 'complete',
-      status: main.handled ? 'handled_failure' : 'succeeded',
-      output: main.scope.prev,
-      error: null,
-      scope: main.scope,
-    };
+    return decision({ status: main.handled ? 'handled_failure' : 'succeeded', output: main.scope.prev, error: null, scope: main.scope });
   }
   const failure: ExecutionError = { kind: main.error.kind, message: main.error.message, stepId: main.error.stepId };
   if (definition.onFailure && definition.onFailure.length > 0) {
     const handlerScope: Scope = { steps: { ...main.scope.steps }, prev: main.scope.prev, error: main.error };
-    const handler = runList(definition.onFailure, ON_FAILURE_ROOT, handlerScope, journal, state);
-    if (handler.kind === 'blocked') return handler.decision;
+    const handler = runList(definition.onFailure, ON_FAILURE_ROOT, handlerScope, pass, out);
+    if (handler.kind === 'pending') return decision(null);
     // onFailure reports; it never turns a failed execution into a success.
   }
-  return { type: 'complete', status: 'failed', output: null, error: failure, scope: main.scope };
+  return decision({ status: 'failed', output: null, error: failure, scope: main.scope });
 }
 
-function runList(steps: readonly StepDefinition[], basePath: string, parent: Scope, journal: Journal, state: EngineState): ListOutcome {
-  const scope: Scope = { steps: { ...parent.steps }, prev: parent.prev, error: parent.error };
+function runList(steps: readonly StepDefinition[], basePath: string, parent: Scope, pass: Pass, out: Collector): ListOutcome {
+  const scope: Scope = { ...parent, steps: { ...parent.steps } };
   let handled = false;
   for (const step of steps) {
-    const path = childPath(basePath, step.id);
-    const outcome = runStep(step, path, scope, journal, state);
-    if (outcome.kind === 'blocked') return outcome;
+    const outcome = runStep(step, childPath(basePath, step.id), scope, pass, out);
+    if (outcome.kind === 'pending') return outcome;
     if (outcome.kind === 'failed') return { kind: 'failed', error: outcome.error, scope };
     scope.steps[step.id] = outcome.result;
     scope.prev = outcome.result.output;
@@ -128,13 +183,13 @@ function runList(steps: readonly StepDefinition[], basePath: string, parent: Sco
   return { kind: 'done', scope, handled };
 }
 
-function runStep(step: StepDefinition, path: string, scope: Scope, journal: Journal, state: EngineState): StepOutcome {
-  const last = journal.latest(path);
-  const run = (attempt: number): StepOutcome => ({
-    kind: 'blocked',
-    decision: { type: 'run', runs: [{ path, step, attempt, scope: snapshot(scope) }] },
-  });
-  if (!last) return run(1);
+function runStep(step: StepDefinition, path: string, scope: Scope, pass: Pass, out: Collector): StepOutcome {
+  const last = pass.journal.latest(path);
+  const run = (attempt: number, kind: RunRequest['kind'] = 'step'): StepOutcome => {
+    if (!pass.running.has(path)) out.runs.push({ kind, path, step, attempt, scope: snapshot(scope) });
+    return { kind: 'pending' };
+  };
+  if (!last) return isControlStep(step.type) ? enterControl(step, path, scope, pass, out) : run(1);
 
   switch (last.status) {
     case 'skipped':
@@ -143,12 +198,15 @@ function runStep(step: StepDefinition, path: string, scope: Scope, journal: Jour
       return { kind: 'done', result: { output: last.output, status: 'succeeded', error: null, attempts: last.attempt }, handled: false };
     case 'waiting': {
       const wakeAt = last.wakeAt ?? last.finishedAt;
-      if (state.now < wakeAt) return { kind: 'blocked', decision: { type: 'wait', until: wakeAt } };
+      if (pass.state.now < wakeAt) {
+        out.wait(wakeAt);
+        return { kind: 'pending' };
+      }
       // A finished wait needs no second commit: the marker and the clock say it is over.
       return { kind: 'done', result: { output: last.output, status: 'succeeded', error: null, attempts: last.attempt }, handled: false };
     }
     case 'failed':
-      return afterFailure(step, path, last, scope, journal, state, run);
+      return afterFailure(step, path, last, scope, pass, out, run);
   }
 }
 
@@ -157,29 +215,126 @@ function afterFailure(
   path: string,
   last: StepAttempt,
   scope: Scope,
-  journal: Journal,
-  state: EngineState,
+  pass: Pass,
+  out: Collector,
   run: (attempt: number) => StepOutcome,
 ): StepOutcome {
   const error = last.error ?? { kind: 'internal', message: 'step failed without an error record' };
-  if (shouldRetry(step.retry, error, last.attempt) && step.retry) {
-    const nextAt = last.finishedAt + retryDelayMs(step.retry, last.attempt, error, `${state.executionId}/${path}`);
-    if (state.now < nextAt) return { kind: 'blocked', decision: { type: 'wait', until: nextAt } };
+  if (step.retry && shouldRetry(step.retry, error, last.attempt)) {
+    const nextAt = last.finishedAt + retryDelayMs(step.retry, last.attempt, error, `${pass.state.executionId}/${path}`);
+    if (pass.state.now < nextAt) {
+      out.wait(nextAt);
+      return { kind: 'pending' };
+    }
     return run(last.attempt + 1);
   }
-  const contextError: ContextError = { ...error, stepId: step.id };
+  // A control step's recorded error names the inner step that failed.
+  const contextError: ContextError = { ...error, stepId: error.stepId ?? step.id };
   const failedResult: StepResult = { output: null, status: 'failed', error, attempts: last.attempt };
   if (step.onError === 'continue') return { kind: 'done', result: failedResult, handled: true };
   if (step.onError === 'fail') return { kind: 'failed', error: contextError };
 
-  const fallbackScope: Scope = { steps: { ...scope.steps, [step.id]: failedResult }, prev: scope.prev, error: contextError };
-  const fallback = runList(step.onError, `${path}/${FALLBACK_SEGMENT}`, fallbackScope, journal, state);
-  if (fallback.kind === 'blocked') return fallback;
+  const fallbackScope: Scope = { ...scope, steps: { ...scope.steps, [step.id]: failedResult }, error: contextError };
+  const fallback = runList(step.onError, `${path}/${FALLBACK_SEGMENT}`, fallbackScope, pass, out);
+  if (fallback.kind === 'pending') return fallback;
   if (fallback.kind === 'failed') return { kind: 'failed', error: fallback.error };
   // The fallback's output stands for the step's.
   return { kind: 'done', result: { ...failedResult, output: fallback.scope.prev }, handled: true };
 }
 
+/** A control step without a recorded result: resolve its entry, then walk its children. */
+function enterControl(step: StepDefinition, path: string, scope: Scope, pass: Pass, out: Collector): StepOutcome {
+  const enterPath = `${path}/${ENTER_SEGMENT}`;
+  const entered = pass.journal.latest(enterPath);
+  if (!entered) {
+    if (!pass.running.has(enterPath)) out.runs.push({ kind: 'enter', path, step, attempt: 1, scope: snapshot(scope) });
+    return { kind: 'pending' };
+  }
+  const entry = (entered.output ?? {}) as { [key: string]: JsonValue };
+  const local = new Collector();
+  const children = step.type === 'foreach' ? foreachChildren(step, path, scope, entry, pass, local) : step.type === 'parallel' ? parallelChildren(step, path, scope, pass, local) : switchChildren(step, path, scope, entry, pass, local);
+  if (children.kind === 'pending') {
+    out.merge(local);
+    return { kind: 'pending' };
+  }
+  // Done or failed: record the step's result (work found alongside a failure is dropped: fail fast).
+  if (!pass.running.has(path)) {
+    out.records.push(
+      children.kind === 'done'
+        ? { path, step, status: 'succeeded', output: children.output, error: null }
+        : { path, step, status: 'failed', output: null, error: children.error },
+    );
+  }
+  return { kind: 'pending' };
+}
+
+type ChildrenOutcome = { kind: 'pending' } | { kind: 'done'; output: JsonValue } | { kind: 'failed'; error: ContextError };
+
+function foreachChildren(step: StepDefinition, path: string, scope: Scope, entry: { [key: string]: JsonValue }, pass: Pass, out: Collector): ChildrenOutcome {
+  const items = Array.isArray(entry['items']) ? entry['items'] : [];
+  if (items.length > MAX_ITERATIONS) {
+    return { kind: 'failed', error: { kind: 'limit', message: `foreach has ${items.length} items, the limit is ${MAX_ITERATIONS}`, stepId: step.id } };
+  }
+  const concurrency = step.concurrency ?? 1;
+  const outputs: JsonValue[] = [];
+  let active = 0;
+  let allDone = true;
+  for (let index = 0; index < items.length; index++) {
+    const iterationScope: Scope = { ...scope, steps: { ...scope.steps }, item: items[index] as JsonValue, index };
+    const base = `${path}/${index}`;
+    const started = hasStarted(base, step.steps ?? [], pass);
+    if (!started && active >= concurrency) {
+      allDone = false;
+      continue;
+    }
+    const iteration = runList(step.steps ?? [], base, iterationScope, pass, out);
+    if (iteration.kind === 'failed') return { kind: 'failed', error: iteration.error };
+    if (iteration.kind === 'pending') {
+      active++;
+      allDone = false;
+      continue;
+    }
+    outputs[index] = iteration.scope.prev;
+  }
+  return allDone ? { kind: 'done', output: outputs } : { kind: 'pending' };
+}
+
+function parallelChildren(step: StepDefinition, path: string, scope: Scope, pass: Pass, out: Collector): ChildrenOutcome {
+  const outputs: JsonValue[] = [];
+  let allDone = true;
+  let failure: ContextError | undefined;
+  for (const [b, branch] of (step.branches ?? []).entries()) {
+    const outcome = runList(branch, `${path}/${b}`, scope, pass, out);
+    if (outcome.kind === 'done') {
+      outputs[b] = outcome.scope.prev;
+      continue;
+    }
+    allDone = false;
+    if (outcome.kind === 'failed') failure ??= outcome.error;
+  }
+  if (failure) return { kind: 'failed', error: failure };
+  return allDone ? { kind: 'done', output: outputs } : { kind: 'pending' };
+}
+
+function switchChildren(step: StepDefinition, path: string, scope: Scope, entry: { [key: string]: JsonValue }, pass: Pass, out: Collector): ChildrenOutcome {
+  const chosen = entry['case'];
+  const list = typeof chosen === 'number' ? step.cases?.[chosen]?.steps : chosen === 'default' ? step.default : undefined;
+  if (!list) return { kind: 'done', output: null };
+  const outcome = runList(list, `${path}/${String(chosen)}`, scope, pass, out);
+  if (outcome.kind === 'pending') return outcome;
+  if (outcome.kind === 'failed') return { kind: 'failed', error: outcome.error };
+  return { kind: 'done', output: outcome.scope.prev };
+}
+
+/** Whether an iteration has begun: any attempt committed or in flight under its path. */
+function hasStarted(base: string, steps: readonly StepDefinition[], pass: Pass): boolean {
+  const first = steps[0];
+  if (!first) return false;
+  const path = childPath(base, first.id);
+  const enter = `${path}/${ENTER_SEGMENT}`;
+  return pass.journal.latest(path) !== undefined || pass.journal.latest(enter) !== undefined || pass.running.has(path) || pass.running.has(enter);
+}
+
 function snapshot(scope: Scope): Scope {
-  return { steps: { ...scope.steps }, prev: scope.prev, error: scope.error };
+  return { ...scope, steps: { ...scope.steps } };
 }

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'The idempotency key was used with a different request' },
   SCHEDULE_NOT_FOUND: { status: 404, title: 'Schedule not found' },
   SCHEDULE_INVALID: { status: 422, title: 'The schedule is invalid' },
+  BACKFILL_INVALID: { status: 422, title: 'The backfill range is invalid' },
   CRON_INVALID: { status: 422, title: 'The cron expression is invalid' },
   STORAGE_KEY_NOT_FOUND: { status: 404, title: 'Storage key not found' },
   NOT_FOUND: { status: 404, title: 'Route not found' },

@@ -34,11 +34,13 @@ describe('planSchedule after downtime (* * * * *, last fire 20:00Z, now 21:41:30
     expect(plan.fire).toEqual([]);
     expect(plan.nextFireAt).toBe(at('21:42:00'));
     expect(plan.lastFireAt).toBe(at('20:00:00'));
-    // 101 due (20:01 … 21:41): the most recent 100 are listed.
-    expect(plan.missed).toHaveLength(100);
-    expect(plan.missed[0]).toBe(at('20:02:00'));
+    // 101 due (20:01 … 21:41), all listed: the ledger records each one.
+    expect(plan.missed).toHaveLength(101);
+    expect(plan.missed[0]).toBe(at('20:01:00'));
     expect(plan.missed.at(-1)).toBe(at('21:41:00'));
-    expect(plan.missedTruncated).toBe(true);
+    expect(plan.missedTruncated).toBe(false);
+    expect(plan.oldestDue).toBe(at('20:01:00'));
+    expect(plan.afterDowntime).toBe(true);
   });
 
   it('with catchup latest, starts exactly one run, for 21:41Z', () => {
@@ -47,7 +49,9 @@ describe('planSchedule after downtime (* * * * *, last fire 20:00Z, now 21:41:30
     expect(plan.nextFireAt).toBe(at('21:42:00'));
     expect(plan.lastFireAt).toBe(at('21:41:00'));
     expect(plan.missed).toHaveLength(100);
+    expect(plan.missed[0]).toBe(at('20:01:00'));
     expect(plan.missed.at(-1)).toBe(at('21:40:00'));
+    expect(plan.afterDowntime).toBe(true);
   });
 
   it('with catchup all and a 60 min window, starts the 60 runs from 20:42Z to 21:41Z', () => {
@@ -94,6 +98,7 @@ describe('planSchedule on time', () => {
     const plan = planSchedule(schedule({ nextFireAt: at('21:41:00'), lastFireAt: at('21:40:00') }), at('21:41:00') + 250);
     expect(plan).toEqual({
       fire: [at('21:41:00')], missed: [], missedTruncated: false, nextFireAt: at('21:42:00'), lastFireAt: at('21:41:00'),
+      oldestDue: at('21:41:00'), afterDowntime: false,
     });
   });
 
@@ -102,11 +107,14 @@ describe('planSchedule on time', () => {
     const plan = planSchedule(schedule({ cron: '* * * * * *', catchup: 'none', nextFireAt: from }), from + 5_500);
     expect(plan.fire).toEqual([0, 1, 2, 3, 4, 5].map((s) => from + s * 1000));
     expect(plan.nextFireAt).toBe(from + 6_000);
+    expect(plan.afterDowntime).toBe(false);
   });
 
   it('does nothing before the next fire, keeping it', () => {
     const plan = planSchedule(schedule({ nextFireAt: at('21:42:00') }), NOW);
-    expect(plan).toEqual({ fire: [], missed: [], missedTruncated: false, nextFireAt: at('21:42:00'), lastFireAt: null });
+    expect(plan).toEqual({
+      fire: [], missed: [], missedTruncated: false, nextFireAt: at('21:42:00'), lastFireAt: null, oldestDue: null, afterDowntime: false,
+    });
   });
 });
 
@@ -167,9 +175,12 @@ describe('planSchedule after years of downtime', () => {
     expect(plan.fire).toHaveLength(100);
     expect(plan.fire.at(-1)).toBe(at('21:41:30'));
     expect(plan.fire[0]).toBe(at('21:39:51'));
-    expect(plan.missed).toHaveLength(100);
+    // The 1000 missed just before the fires are listed; the older ones only by oldestDue.
+    expect(plan.missed).toHaveLength(1000);
     expect(plan.missed.at(-1)).toBe(at('21:39:50'));
+    expect(plan.missed[0]).toBe(at('21:39:50') - 999_000);
     expect(plan.missedTruncated).toBe(true);
+    expect(plan.oldestDue).toBe(Date.parse('2020-01-01T00:00:00Z'));
     expect(plan.nextFireAt).toBe(at('21:41:31'));
   });
 

@@ -28,6 +28,11 @@ export interface SchedulePlan {
   missed: number[];
   /** True when older missed instants exist than those listed (they are not enumerated). */
   missedTruncated: boolean;
+  /** The oldest due instant (listed or not), or null when none was due. */
+  oldestDue: number | null;
+  /** True when the oldest due fire was later than the tolerance: the scheduler was down or
+   * stuck, `catchup` chose the fires, and every fire of this plan is a catch-up. */
+  afterDowntime: boolean;
   /** The first fire strictly after `now` (and after startAt), or null when none is left before endAt. */
   nextFireAt: number | null;
   /** The last instant fired, else the input's lastFireAt: what to store beside nextFireAt. */
@@ -39,8 +44,9 @@ export interface SchedulePlan {
 export const DEFAULT_LATE_TOLERANCE_MS = 60_000;
 /** Most fires started by one plan (DESIGN §6: catch-up `all` runs at most 100). */
 export const MAX_FIRES = 100;
-/** Most missed instants listed by one plan. */
-export const MAX_MISSED_LISTED = 100;
+/** Most missed instants listed by one plan (each becomes a ledger row; older ones are summed
+ * up by `oldestDue` and `missedTruncated`). Bounded so a plan's cost does not grow with downtime. */
+export const MAX_MISSED_LISTED = 1000;
 /** Due fires probed forward before switching to a backward walk from `now` (< MAX_FIRES). */
 const PROBE = 16;
 
@@ -85,7 +91,7 @@ export function planSchedule(
   const listedNext = due.ahead.find((at) => at > now);
   const nextFireAt = listedNext !== undefined ? withinEnd(s, listedNext) : firstAfter(s, Math.max(now, floor));
 
-  const plan = (fire: number[]): SchedulePlan => {
+  const plan = (fire: number[], afterDowntime = false): SchedulePlan => {
     const fired = new Set(fire);
     const missed = due.recent.filter((at) => !fired.has(at));
     return {
@@ -94,6 +100,8 @@ export function planSchedule(
       missedTruncated: due.truncated || missed.length > MAX_MISSED_LISTED,
       nextFireAt,
       lastFireAt: fire.at(-1) ?? s.lastFireAt,
+      oldestDue: due.oldest,
+      afterDowntime,
     };
   };
 
@@ -104,11 +112,11 @@ export function planSchedule(
   const eligible = due.recent.filter((at) => at >= windowStart);
   switch (s.catchup) {
     case 'none':
-      return plan([]);
+      return plan([], true);
     case 'latest':
-      return plan(eligible.slice(-1));
+      return plan(eligible.slice(-1), true);
     case 'all':
-      return plan(eligible.slice(-MAX_FIRES));
+      return plan(eligible.slice(-MAX_FIRES), true);
   }
 }
 

@@ -10,6 +10,8 @@ export interface StepErrorInfo {
   retryAfterMs?: number;
   /** Extra detail (e.g. the `fail` step's data, an HTTP status). */
   data?: JsonValue;
+  /** For a control step's failure (foreach, parallel, switch): the inner step that failed. */
+  stepId?: string;
 }
 
 export class StepError extends Error {

@@ -118,7 +118,7 @@ describe('an invalid definition', () => {
     expect(byPath['/name']).toBe('expected letters, digits, "-", "_" or "." only, got "bad name!"');
     expect(byPath['/stpes']).toBe('unknown field "stpes": did you mean "steps"?');
     expect(byPath['/steps/0/timeout']).toMatch(/^expected a duration like 10s.*got "soon"$/);
-    expect(byPath['/steps/0/type']).toMatch(/^unknown step type "htp": expected one of "delay", "fail", "http"/);
+    expect(byPath['/steps/0/type']).toMatch(/^unknown step type "htp": expected one of "delay", "fail", "foreach", "http"/);
     expect(byPath['/steps/1/id']).toBe('duplicate step id "fetch": the step at /steps/0 already uses it');
     expect(byPath['/steps/1/params/value']).toContain('does not parse');
     expect(byPath['/steps/2/retry/maxAttempts']).toBe('must be at most 100, got 1000');

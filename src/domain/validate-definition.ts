@@ -3,8 +3,9 @@
 // pointer. Zod checks the shape of each node; this module walks the tree in
 // execution order for what needs the whole task: unique ids, step types,
 // templates and which steps a template may read. It never evaluates anything.
-import { ENGINE_STEP_TYPES, STEP_TYPE_ALIASES, type OnError, type StepDefinition, type TaskDefinition } from './definition.js';
-import { MAX_FALLBACK_NESTING, MAX_STEPS } from './definition-limits.js';
+import { ENGINE_STEP_TYPES, STEP_TYPE_ALIASES, isControlStep, type OnError, type StepDefinition, type TaskDefinition } from './definition.js';
+import { MAX_BRANCHES, MAX_CONTROL_NESTING, MAX_FALLBACK_NESTING, MAX_STEPS } from './definition-limits.js';
+import { checkTaskParams } from './subtask-params.js';
 import { describeValue, issueMessage, issuesToProblems, stepSchema, STEP_KEYS, taskSchema, TASK_KEYS } from './definition-schema.js';
 import { checkDelayParams } from './delay-params.js';
 import type { Problem } from './errors.js';
@@ -59,13 +60,13 @@ class DefinitionValidator {
   constructor(catalog: StepCatalog, private readonly toOriginal: (pointer: string) => string) {
     this.types = catalogTypes(catalog);
     for (const t of ENGINE_STEP_TYPES) this.types.add(t);
-    this.checks = { ...catalog.checkParams, delay: checkDelayParams };
+    this.checks = { ...catalog.checkParams, delay: checkDelayParams, task: checkTaskParams };
   }
 
   task(doc: Record<string, unknown>): TaskDefinition | undefined {
     const top = taskSchema.safeParse(doc, { error: issueMessage });
     if (!top.success) this.problems.push(...issuesToProblems(top.error.issues, '', TASK_KEYS));
-    this.allIds = new Set([...rawIds(doc['steps']), ...rawIds(doc['onFailure'])]);
+    this.allIds = new Set([...rawIds(doc['steps'], true), ...rawIds(doc['onFailure'], true)]);
 
     if (isRecord(doc['input'])) this.checkInputSchema(doc['input']);
     const visible = new Set<string>();
@@ -83,7 +84,10 @@ class DefinitionValidator {
     };
     if (onFailure !== undefined) definition.onFailure = onFailure;
     if (t.output !== undefined) definition.output = t.output as JsonValue;
-    return definition;
+    if (t.timeout !== undefined && t.timeoutMs !== undefined) this.problems.push({ path: '/timeoutMs', message: 'give either timeout or timeoutMs, not both' });
+    const timeoutMs = t.timeout ?? t.timeoutMs;
+    if (timeoutMs !== undefined) definition.timeoutMs = timeoutMs;
+    return this.problems.length > 0 ? undefined : definition;
   }
 
   private checkInputSchema(schema: Record<string, unknown>): void {
@@ -96,17 +100,17 @@ class DefinitionValidator {
   }
 
   /** Validates a list in order; each step sees the steps before it (and their fallbacks). */
-  private list(raws: unknown[], pointer: string, visible: Set<string>, nesting: number): StepDefinition[] {
+  private list(raws: unknown[], pointer: string, visible: Set<string>, nesting: number, control = 0): StepDefinition[] {
     const out: StepDefinition[] = [];
     raws.forEach((raw, i) => {
-      const step = this.step(raw, `${pointer}/${i}`, visible, nesting);
+      const step = this.step(raw, `${pointer}/${i}`, visible, nesting, control);
       if (step) out.push(step);
       for (const id of rawIds([raw])) visible.add(id);
     });
     return out;
   }
 
-  private step(raw: unknown, at: string, visible: Set<string>, nesting: number): StepDefinition | undefined {
+  private step(raw: unknown, at: string, visible: Set<string>, nesting: number, control: number): StepDefinition | undefined {
     if (!isRecord(raw)) {
       this.problems.push({ path: at, message: `expected a step (an object with id, type and params), got ${describeValue(raw)}` });
       return undefined;
@@ -130,7 +134,19 @@ class DefinitionValidator {
       this.problems.push({ path: `${at}/type`, message: `unknown step type "${type}": expected one of ${known}` });
     }
 
-    const params = raw['params'] === undefined ? {} : isRecord(raw['params']) ? raw['params'] : undefined;
+    let params = raw['params'] === undefined ? {} : isRecord(raw['params']) ? raw['params'] : undefined;
+    let flow: ControlFields | undefined;
+    if (params && type !== undefined) {
+      const lifted = liftControlFields(raw, params, at, type);
+      params = lifted.params;
+      flow = this.controlFlow(lifted.fields, type, at, visible, id, nesting, control);
+      if (isControlStep(type)) {
+        if (raw['retry'] !== undefined) this.problems.push({ path: `${at}/retry`, message: `retry is not supported on ${type} steps: put it on the steps inside` });
+        if (raw['timeout'] !== undefined || raw['timeoutMs'] !== undefined) {
+          this.problems.push({ path: `${at}/${raw['timeout'] !== undefined ? 'timeout' : 'timeoutMs'}`, message: `timeout is not supported on ${type} steps: put it on the steps inside, or give the task a timeout` });
+        }
+      }
+    }
     if (params) {
       this.checkTemplatesAt(params as JsonValue, `${at}/params`, visible, id);
       const check = type !== undefined ? this.checks[type] : undefined;
@@ -150,11 +166,11 @@ class DefinitionValidator {
       this.problems.push({ path: `${at}/timeoutMs`, message: 'give either timeout or timeoutMs, not both' });
     }
 
-    const onError = this.onError(raw['onError'], `${at}/onError`, visible, id, nesting);
+    const onError = this.onError(raw['onError'], `${at}/onError`, visible, id, nesting, control);
     if (!parsed.success || !params || type === undefined || id === undefined || onError === undefined) return undefined;
 
     const s = parsed.data;
-    const step: StepDefinition = { id, type, params: params as Record<string, JsonValue>, onError };
+    const step: StepDefinition = { id, type, params: params as Record<string, JsonValue>, onError, ...flow };
     if (s.description !== undefined) step.description = s.description;
     if (condition !== undefined) step.if = condition;
     const timeoutMs = s.timeout ?? s.timeoutMs;
@@ -163,7 +179,7 @@ class DefinitionValidator {
     return step;
   }
 
-  private onError(value: unknown, at: string, visible: Set<string>, ownerId: string | undefined, nesting: number): OnError | undefined {
+  private onError(value: unknown, at: string, visible: Set<string>, ownerId: string | undefined, nesting: number, control: number): OnError | undefined {
     if (value === undefined) return 'fail';
     if (value === 'fail' || value === 'continue') return value;
     if (!Array.isArray(value)) {
@@ -181,7 +197,85 @@ class DefinitionValidator {
     // A fallback sees what its failing step saw, plus the failing step itself.
     const fallbackVisible = new Set(visible);
     if (ownerId !== undefined) fallbackVisible.add(ownerId);
-    return this.list(value, at, fallbackVisible, nesting + 1);
+    return this.list(value, at, fallbackVisible, nesting + 1, control);
+  }
+
+  /** Checks a control step's nested lists (each sees the steps visible at the control step). */
+  private controlFlow(
+    fields: LiftedFields,
+    type: string,
+    at: string,
+    visible: Set<string>,
+    ownId: string | undefined,
+    nesting: number,
+    control: number,
+  ): ControlFields | undefined {
+    const present = Object.keys(fields.values);
+    const allowed = CONTROL_FIELDS[type] ?? [];
+    for (const key of present) {
+      if (!allowed.includes(key)) {
+        const owners = Object.entries(CONTROL_FIELDS).filter(([, keys]) => keys.includes(key)).map(([t]) => t).join(' or ');
+        this.problems.push({ path: fields.pointer(key), message: `"${key}" belongs to ${owners} steps, not ${type}` });
+      }
+    }
+    if (!isControlStep(type)) return undefined;
+    if (control >= MAX_CONTROL_NESTING) {
+      this.problems.push({ path: at, message: `control-flow steps (foreach, parallel, switch) may be nested at most ${MAX_CONTROL_NESTING} deep` });
+      return undefined;
+    }
+    const nestedList = (value: unknown, key: string, label: string): StepDefinition[] | undefined => {
+      const pointer = fields.pointer(key);
+      if (!Array.isArray(value) || value.length === 0) {
+        this.problems.push({ path: pointer, message: `expected a non-empty list of steps for ${label}, got ${describeValue(value)}` });
+        return undefined;
+      }
+      return this.list(value, pointer, new Set(visible), nesting, control + 1);
+    };
+    const v = fields.values;
+    if (type === 'foreach') {
+      if (v['items'] === undefined) this.problems.push({ path: `${at}/items`, message: 'is required: the list to iterate, e.g. "{{ steps.fetch.output.body }}"' });
+      else if (typeof v['items'] !== 'string' && !Array.isArray(v['items'])) {
+        this.problems.push({ path: fields.pointer('items'), message: `expected a template or a list, got ${describeValue(v['items'])}` });
+      } else this.checkTemplatesAt(v['items'] as JsonValue, fields.pointer('items'), visible, ownId);
+      const steps = nestedList(v['steps'], 'steps', 'each item');
+      if (!steps) return undefined;
+      return { items: v['items'] as JsonValue, steps, ...(typeof v['concurrency'] === 'number' ? { concurrency: v['concurrency'] } : {}) };
+    }
+    if (type === 'parallel') {
+      const branches = v['branches'];
+      if (!Array.isArray(branches) || branches.length === 0) {
+        this.problems.push({ path: fields.pointer('branches'), message: `expected a non-empty list of branches (each a list of steps), got ${describeValue(branches)}` });
+        return undefined;
+      }
+      if (branches.length > MAX_BRANCHES) this.problems.push({ path: fields.pointer('branches'), message: `a parallel step may have at most ${MAX_BRANCHES} branches, got ${branches.length}` });
+      const lists = branches.map((b, i) => nestedList(b, `branches/${i}`, `branch ${i}`));
+      return lists.every((l) => l !== undefined) ? { branches: lists as StepDefinition[][] } : undefined;
+    }
+    // switch
+    const cases = v['cases'];
+    if (!Array.isArray(cases) || cases.length === 0) {
+      this.problems.push({ path: fields.pointer('cases'), message: `expected a non-empty list of cases ({ when, steps }), got ${describeValue(cases)}` });
+      return undefined;
+    }
+    const out: { when: string; steps: StepDefinition[] }[] = [];
+    let ok = true;
+    cases.forEach((c, i) => {
+      const pointer = fields.pointer(`cases/${i}`);
+      if (!isRecord(c) || (typeof c['when'] !== 'string' && typeof c['when'] !== 'boolean')) {
+        this.problems.push({ path: `${pointer}/when`, message: `expected a condition like "{{ steps.check.output.status == 200 }}", got ${describeValue(isRecord(c) ? c['when'] : c)}` });
+        ok = false;
+        return;
+      }
+      for (const key of Object.keys(c)) if (key !== 'when' && key !== 'steps') this.problems.push({ path: `${pointer}/${key}`, message: `unknown field "${key}": a case has "when" and "steps"` });
+      const when = normaliseCondition(c['when']);
+      this.checkTemplatesAt(when, `${pointer}/when`, visible, ownId);
+      const steps = nestedList(c['steps'], `cases/${i}/steps`, `case ${i}`);
+      if (!steps) ok = false;
+      else out.push({ when, steps });
+    });
+    const dflt = v['default'] === undefined ? undefined : nestedList(v['default'], 'default', 'the default case');
+    if (!ok || (v['default'] !== undefined && !dflt)) return undefined;
+    return { cases: out, ...(dflt ? { default: dflt } : {}) };
   }
 
   private checkTemplatesAt(value: JsonValue, at: string, visible: ReadonlySet<string>, ownId: string | undefined): void {
@@ -198,16 +292,73 @@ class DefinitionValidator {
   }
 }
 
-/** Ids of the steps in a raw list and their fallbacks, tolerating bad shapes. */
-function rawIds(list: unknown): string[] {
+/**
+ * Ids of the steps in a raw list and their fallbacks, tolerating bad shapes.
+ * With `deep`, also the steps inside control-flow steps (which later steps
+ * cannot read directly: they read the control step's output).
+ */
+function rawIds(list: unknown, deep = false): string[] {
   if (!Array.isArray(list)) return [];
   const ids: string[] = [];
   for (const step of list) {
     if (!isRecord(step)) continue;
     if (typeof step['id'] === 'string') ids.push(step['id']);
-    ids.push(...rawIds(step['onError']));
+    ids.push(...rawIds(step['onError'], deep));
+    if (deep) {
+      const params = isRecord(step['params']) ? step['params'] : {};
+      for (const source of [step, params]) {
+        ids.push(...rawIds(source['steps'], true), ...rawIds(source['default'], true));
+        if (Array.isArray(source['branches'])) for (const b of source['branches']) ids.push(...rawIds(b, true));
+        if (Array.isArray(source['cases'])) for (const c of source['cases']) if (isRecord(c)) ids.push(...rawIds(c['steps'], true));
+      }
+    }
   }
   return ids;
+}
+
+/** Which step types own which control-flow fields. */
+const CONTROL_FIELDS: Record<string, string[]> = {
+  foreach: ['items', 'concurrency', 'steps'],
+  parallel: ['branches'],
+  switch: ['cases', 'default'],
+};
+const ALL_CONTROL_FIELDS = [...new Set(Object.values(CONTROL_FIELDS).flat())];
+
+type ControlFields = Pick<StepDefinition, 'items' | 'concurrency' | 'steps' | 'branches' | 'cases' | 'default'>;
+
+interface LiftedFields {
+  values: Record<string, unknown>;
+  /** Where a field was written (step level or inside params), for problem paths. */
+  pointer(key: string): string;
+}
+
+/**
+ * Control-flow fields may be written on the step or inside params (DESIGN's
+ * table lists them as params); both mean the same. They are lifted out of
+ * params so the runner-facing params stay plain.
+ */
+function liftControlFields(raw: Record<string, unknown>, params: Record<string, unknown>, at: string, type: string): { params: Record<string, unknown>; fields: LiftedFields } {
+  const values: Record<string, unknown> = {};
+  const inParams = new Set<string>();
+  const rest: Record<string, unknown> = { ...params };
+  for (const key of ALL_CONTROL_FIELDS) {
+    if (raw[key] !== undefined) values[key] = raw[key];
+    else if (isControlStep(type) && params[key] !== undefined) {
+      values[key] = params[key];
+      inParams.add(key);
+      delete rest[key];
+    }
+  }
+  return {
+    params: rest,
+    fields: {
+      values,
+      pointer: (key) => {
+        const head = key.split('/')[0] as string;
+        return inParams.has(head) ? `${at}/params/${key}` : `${at}/${key}`;
+      },
+    },
+  };
 }
 
 function suggest(id: string, ids: ReadonlySet<string>): string {

@@ -7,8 +7,8 @@ import type { StepDefinition, TaskDefinition } from './definition.js';
 export interface StepLocation {
   /** JSON pointer in the definition: /steps/2, /steps/2/onError/0, /onFailure/1. */
   pointer: string;
-  /** Which list holds the step. */
-  list: 'steps' | 'onError' | 'onFailure';
+  /** Which list holds the step: the main list, a fallback, onFailure, or a control step's body. */
+  list: 'steps' | 'onError' | 'onFailure' | 'body';
   index: number;
   /** The step whose fallback list holds this one (for list `onError`). */
   parent?: StepDefinition;
@@ -35,6 +35,10 @@ function walkList(
     const at = `${pointer}/${index}`;
     visit(step, parent ? { pointer: at, list, index, parent, depth } : { pointer: at, list, index, depth });
     if (Array.isArray(step.onError)) walkList(step.onError, `${at}/onError`, 'onError', step, depth + 1, visit);
+    if (step.steps) walkList(step.steps, `${at}/steps`, 'body', step, depth + 1, visit);
+    step.branches?.forEach((branch, b) => walkList(branch, `${at}/branches/${b}`, 'body', step, depth + 1, visit));
+    step.cases?.forEach((c, i) => walkList(c.steps, `${at}/cases/${i}/steps`, 'body', step, depth + 1, visit));
+    if (step.default) walkList(step.default, `${at}/default`, 'body', step, depth + 1, visit);
   });
 }
 
