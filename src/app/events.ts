@@ -9,6 +9,8 @@ export interface TaskerEvents {
   /** A committed attempt (succeeded, failed, skipped or waiting). */
   'step.finished': { executionId: string; attempt: StepAttempt; willRetryAt: number | null };
   'execution.finished': { execution: Execution };
+  /** The process is shutting down: long waits (?wait=) answer now with what they have. */
+  'runtime.closing': Record<string, never>;
 }
 
 export type TaskerEventName = keyof TaskerEvents;
@@ -26,6 +28,11 @@ export class TaskerEventBus {
     }
     set.add(listener as (payload: never) => void);
     return () => set.delete(listener as (payload: never) => void);
+  }
+
+  /** How many listeners an event has (tests use it to prove subscribers clean up). */
+  listenerCount(name: TaskerEventName): number {
+    return this.listeners.get(name)?.size ?? 0;
   }
 
   emit<K extends TaskerEventName>(name: K, payload: TaskerEvents[K]): void {

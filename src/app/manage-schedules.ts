@@ -2,9 +2,11 @@
 // Every change recomputes the next fire instant from now, so a paused or
 // edited schedule never replays the fires it was not meant to make.
 import { nextFireTimes } from '../domain/cron.js';
-import { TaskerError } from '../domain/errors.js';
+import { problemCount, TaskerError } from '../domain/errors.js';
 import type { Execution } from '../domain/execution.js';
-import type { Page } from '../ports/task-store.js';
+import type { Page, TaskRecord } from '../ports/task-store.js';
+import { checkInput } from '../domain/input-schema.js';
+import type { JsonValue } from '../domain/json.js';
 import type { Schedule } from '../ports/schedule-store.js';
 import type { AppDeps } from './deps.js';
 import { clampLimit, type ManageTasks } from './manage-tasks.js';
@@ -26,6 +28,7 @@ export class ManageSchedules {
   async create(raw: ScheduleInput): Promise<Schedule> {
     const fields = this.fields(raw);
     const task = await this.taskFor(fields.task);
+    checkScheduleInput(task, fields.input);
     const now = this.deps.clock.now();
     const schedule: Schedule = {
       id: this.deps.newId(),
@@ -84,6 +87,7 @@ export class ManageSchedules {
     for (const readOnly of ['id', 'nextFireAt', 'lastFireAt', 'createdAt', 'updatedAt']) delete merged[readOnly];
     const fields = this.fields(merged);
     const task = await this.taskFor(fields.task);
+    checkScheduleInput(task, fields.input);
     const now = this.deps.clock.now();
     const next: Schedule = {
       ...current,
@@ -132,7 +136,7 @@ export class ManageSchedules {
 
   private fields(raw: unknown) {
     const parsed = parseScheduleFields(raw);
-    if (!parsed.ok) throw new TaskerError('SCHEDULE_INVALID', `the schedule has ${parsed.problems.length} problem(s)`, parsed.problems);
+    if (!parsed.ok) throw new TaskerError('SCHEDULE_INVALID', problemCount('the schedule', parsed.problems.length), parsed.problems);
     return parsed.fields;
   }
 
@@ -141,6 +145,12 @@ export class ManageSchedules {
     if (!task) throw new TaskerError('SCHEDULE_INVALID', `no task with id or name '${idOrName}'`, [{ path: '/taskId', message: `no task with id or name '${idOrName}'` }]);
     return task;
   }
+}
+
+/** A schedule's input must fit its task's input schema now; it is checked again at each fire. */
+function checkScheduleInput(task: TaskRecord, input: JsonValue): void {
+  const problems = checkInput(task.definition.input, input);
+  if (problems.length > 0) throw new TaskerError('SCHEDULE_INVALID', `the schedule's input does not match the input schema of task '${task.name}'`, problems);
 }
 
 /** The first fire strictly after `now`, within [startAt, endAt]; null when there is none. */

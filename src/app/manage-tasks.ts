@@ -1,6 +1,6 @@
 // Task definitions: validate, create, update (a new version), read, list,
 // delete. Definitions are validated whole before anything is stored.
-import { TaskerError, type Problem } from '../domain/errors.js';
+import { problemCount, TaskerError, type Problem } from '../domain/errors.js';
 import type { TaskDefinition } from '../domain/definition.js';
 import { validateDefinition } from '../domain/validate-definition.js';
 import { stringifyJson } from '../domain/json.js';
@@ -25,7 +25,7 @@ export class ManageTasks {
   parse(raw: unknown): TaskDefinition {
     const result = validateDefinition(raw, this.deps.catalog);
     if (!result.ok) {
-      throw new TaskerError('DEFINITION_INVALID', `the definition has ${result.problems.length} problem(s)`, result.problems);
+      throw new TaskerError('DEFINITION_INVALID', problemCount('the definition', result.problems.length), result.problems);
     }
     return result.definition;
   }

@@ -2,6 +2,7 @@
 // lists with filters, and waiting for one to finish (event first, polling as
 // the safety net for executions driven by another process).
 import { TaskerError } from '../domain/errors.js';
+import { ENTER_SEGMENT } from '../domain/engine.js';
 import { isFinished, type StepAttempt } from '../domain/execution.js';
 import type { Execution } from '../domain/execution.js';
 import type { Page } from '../ports/task-store.js';
@@ -31,6 +32,9 @@ export class QueryExecutions {
       ...(taskId ? { taskId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.schedule ? { scheduleId: filter.schedule } : {}),
+      ...(filter.trigger ? { trigger: filter.trigger } : {}),
+      ...(filter.from !== undefined ? { createdFrom: filter.from } : {}),
+      ...(filter.to !== undefined ? { createdBefore: filter.to } : {}),
       ...(filter.cursor ? { cursor: filter.cursor } : {}),
     });
   }
@@ -46,9 +50,14 @@ export class QueryExecutions {
         off();
         resolve();
       };
-      const off = this.deps.events.on('execution.finished', ({ execution }) => {
+      const offFinished = this.deps.events.on('execution.finished', ({ execution }) => {
         if (execution.id === id) done();
       });
+      const offClosing = this.deps.events.on('runtime.closing', () => done());
+      const off = () => {
+        offFinished();
+        offClosing();
+      };
       const deadline = setTimeout(done, timeoutMs);
       const check = () => {
         this.deps.executions
@@ -74,6 +83,7 @@ export function stepViews(attempts: readonly StepAttempt[], now: number): StepVi
     }
   }
   return [...byPath.values()]
+    .filter(({ latest }) => !latest.path.endsWith(`/${ENTER_SEGMENT}`))
     .sort((x, y) => x.first.startedAt - y.first.startedAt)
     .map(({ first, latest }) => {
       const waiting = latest.status === 'waiting' && now < (latest.wakeAt ?? 0);

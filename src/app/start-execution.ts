@@ -35,7 +35,7 @@ export class StartExecution {
     const task = await this.tasks.get(options.task);
     const input = options.input ?? {};
     const problems = checkInput(task.definition.input, input);
-    if (problems.length > 0) throw new TaskerError('INPUT_INVALID', `the input does not match task '${task.name}'s input schema`, problems);
+    if (problems.length > 0) throw new TaskerError('INPUT_INVALID', `the input does not match the input schema of task '${task.name}'`, problems);
     const key = options.idempotencyKey ?? null;
     if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
       throw new TaskerError('REQUEST_INVALID', 'invalid idempotency key', [{ path: '/idempotencyKey', message: `expected 1 to ${MAX_KEY_LENGTH} characters` }]);

@@ -152,7 +152,7 @@ function parse(expr: string, timezone: string): { ok: true; cron: Cron } | { ok:
   } else {
     const parts = text.split(/\s+/);
     if (parts.length !== 5 && parts.length !== 6) {
-      return { ok: false, message: `${EXPECTED}, got ${parts.length} fields in ${JSON.stringify(text)}` };
+      return { ok: false, message: `${EXPECTED}, got ${parts.length} field${parts.length === 1 ? '' : 's'} in ${JSON.stringify(text)}` };
     }
     const rangeError = checkRanges(parts);
     if (rangeError !== null) return { ok: false, message: `${JSON.stringify(text)}: ${rangeError}` };

@@ -46,3 +46,8 @@ export class TaskerError extends Error {
     this.problems = problems;
   }
 }
+
+/** "the definition has 1 problem" / "... 3 problems". */
+export function problemCount(subject: string, count: number): string {
+  return `${subject} has ${count} problem${count === 1 ? '' : 's'}`;
+}

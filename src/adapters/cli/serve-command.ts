@@ -48,6 +48,8 @@ export async function serveCommand(options: ServeOptions, io: { out(line: string
   runtime.logger.info({ signal }, 'shutting down');
   io.err(`tasker: ${signal}, shutting down`);
   const server = app;
+  // Long ?wait= requests answer now with the execution's current state.
+  runtime.events.emit('runtime.closing', {});
   // Requests still running after the grace period (long ?wait= calls) are cut.
   const cut = setTimeout(() => server?.server.closeAllConnections(), config.shutdownGraceMs);
   const force = setTimeout(() => {
@@ -63,5 +65,6 @@ export async function serveCommand(options: ServeOptions, io: { out(line: string
     clearTimeout(cut);
     clearTimeout(force);
   }
+  io.err('tasker: stopped');
   return EXIT_OK;
 }

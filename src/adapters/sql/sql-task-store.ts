@@ -34,7 +34,7 @@ function toVersion(row: Selectable<TaskVersionsTable>): TaskVersionRecord {
 }
 
 const nameTaken = (name: string, cause: unknown) =>
-  new TaskerError('TASK_NAME_TAKEN', `a task named '${name}' already exists`, [{ path: '/name', message: 'choose another name' }], { cause });
+  new TaskerError('TASK_NAME_TAKEN', `a task named '${name}' already exists`, [{ path: '/name', message: `is taken: choose another name, or PUT /v1/tasks/${name} to add a version` }], { cause });
 
 export class SqlTaskStore implements TaskStore {
   constructor(
