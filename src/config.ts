@@ -17,6 +17,20 @@ const duration = (name: string, fallback: string) =>
       return r.ms;
     });
 
+/** TASKER_RETENTION: `forever` (the default) or a duration of at least 1m, like 30d. */
+const retention = z
+  .union([z.string(), z.number()])
+  .default('forever')
+  .transform((v, ctx) => {
+    if (typeof v === 'string' && v.trim().toLowerCase() === 'forever') return null;
+    const r = parseDuration(v);
+    if (!r.ok || r.ms < 60_000) {
+      ctx.addIssue({ code: 'custom', message: `TASKER_RETENTION: expected a duration of at least 1m like 30d or 12h, or 'forever' to keep every execution; got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return r.ms;
+  });
+
 const ROLES = ['all', 'api', 'scheduler', 'worker'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -40,6 +54,7 @@ const ConfigSchema = z.object({
   TASKER_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   TASKER_EXPRESSION_TIMEOUT: duration('TASKER_EXPRESSION_TIMEOUT', '1s'),
   TASKER_SHUTDOWN_GRACE: duration('TASKER_SHUTDOWN_GRACE', '10s'),
+  TASKER_RETENTION: retention,
 });
 
 export interface Config {
@@ -57,6 +72,8 @@ export interface Config {
   maxOutputBytes: number;
   expressionTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Finished executions older than this are pruned; null keeps them forever (the default). */
+  retentionMs: number | null;
   /** TASKER_SECRET_<NAME> values, by NAME. */
   secrets: Record<string, string>;
 }
@@ -101,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxOutputBytes: c.TASKER_MAX_OUTPUT_BYTES,
     expressionTimeoutMs: c.TASKER_EXPRESSION_TIMEOUT,
     shutdownGraceMs: c.TASKER_SHUTDOWN_GRACE,
+    retentionMs: c.TASKER_RETENTION,
     secrets,
   };
 }

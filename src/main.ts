@@ -18,10 +18,17 @@ import { createRedactor } from './app/redact-secrets.js';
 import { ExecutionDriver } from './app/drive-execution.js';
 import { ManageTasks } from './app/manage-tasks.js';
 import { StartExecution } from './app/start-execution.js';
+import { StartSubtask } from './app/start-subtask.js';
+import { RetryExecution } from './app/retry-execution.js';
 import { QueryExecutions } from './app/query-executions.js';
+import { WatchExecution } from './app/watch-execution.js';
+import { PruneExecutions } from './app/prune-executions.js';
+import { RetentionLoop } from './app/run-retention.js';
 import { CancelExecution } from './app/cancel-execution.js';
 import { ManageSchedules } from './app/manage-schedules.js';
 import { FireDueSchedules } from './app/fire-due-schedules.js';
+import { BackfillSchedule } from './app/backfill-schedule.js';
+import { QueryOccurrences } from './app/query-occurrences.js';
 import { SchedulerLoop } from './app/run-scheduler.js';
 import { WorkerLoop } from './app/run-worker.js';
 import { ManageStorage } from './app/manage-storage.js';
@@ -63,6 +70,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     tasks: stores.tasks,
     schedules: stores.schedules,
     executions: stores.executions,
+    occurrences: stores.occurrences,
     kv: stores.kv,
     queue,
     clock,
@@ -77,6 +85,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       expressionTimeoutMs: config.expressionTimeoutMs,
       secrets: config.secrets,
       lateToleranceMs: LATE_TOLERANCE_MS,
+      retentionMs: config.retentionMs,
     },
     newId: () => randomUUID(),
     ping: () => stores.ping(),
@@ -87,11 +96,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const tasks = new ManageTasks(deps);
   const starter = new StartExecution(deps, tasks);
   const queries = new QueryExecutions(deps, tasks);
+  const watcher = new WatchExecution(deps);
+  const pruner = new PruneExecutions(deps);
+  const retention = new RetentionLoop(deps, pruner);
   const canceler = new CancelExecution(deps, inFlight);
   const firing = new FireDueSchedules(deps, starter, canceler);
   const scheduler = new SchedulerLoop(deps, firing);
   const schedules = new ManageSchedules(deps, tasks, starter, () => scheduler.wake());
-  const driver = new ExecutionDriver(deps, new CompiledTaskCache(stores.tasks), inFlight, createRedactor(config.secrets), owner);
+  const occurrences = new QueryOccurrences(deps, schedules);
+  const backfiller = new BackfillSchedule(deps, schedules, starter);
+  const subtasks = new StartSubtask(deps, starter);
+  const retrier = new RetryExecution(deps, starter);
+  const driver = new ExecutionDriver(deps, new CompiledTaskCache(stores.tasks), inFlight, createRedactor(config.secrets), subtasks, owner);
   const worker = new WorkerLoop(deps, driver, inFlight);
   const storage = new ManageStorage(deps);
 
@@ -119,10 +135,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     getExecution: (id) => queries.get(id),
     waitForExecution: (id, timeoutMs) => queries.waitFor(id, timeoutMs),
     listExecutions: (filter) => queries.list(filter),
+    planRetry: (id, options) => retrier.plan(id, options),
+    retryExecution: (id, options) => retrier.retry(id, options),
     cancelExecution: async (id) => {
       await canceler.cancel(id);
       return queries.get(id);
     },
+    watchExecution: (id, signal) => watcher.watch(id, signal),
+    pruneExecutions: () => pruner.prune(),
     createSchedule: (input) => schedules.create(input),
     getSchedule: (id) => schedules.get(id),
     listSchedules: (o) => schedules.list(o),
@@ -131,6 +151,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     setScheduleEnabled: (id, enabled) => schedules.setEnabled(id, enabled),
     triggerSchedule: (id) => schedules.trigger(id),
     nextScheduleFires: (id, count) => schedules.next(id, count),
+    listScheduleOccurrences: (id, options) => occurrences.list(id, options),
+    backfillSchedule: (id, request) => backfiller.backfill(id, request),
     fireDueSchedules: () => firing.fireDue(),
     previewCron: (expr, timezone, from, count) => {
       const cron = checkCron(expr);
@@ -155,12 +177,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (started) return;
       started = true;
       if (runsWorker) await worker.start();
+      if (runsWorker) retention.start();
       if (runsScheduler) scheduler.start();
       logger.info({ role: config.role, db: stores.dialect }, 'tasker started');
     },
     async close() {
       if (started) {
         await scheduler.stop();
+        await retention.stop();
         if (runsWorker) await worker.stop(config.shutdownGraceMs);
       }
       await stores.close();

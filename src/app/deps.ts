@@ -6,6 +6,7 @@ import type { ExecutionStore } from '../ports/execution-store.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KvStore } from '../ports/kv-store.js';
 import type { Logger } from '../ports/logger.js';
+import type { OccurrenceStore } from '../ports/occurrence-store.js';
 import type { ScheduleStore } from '../ports/schedule-store.js';
 import type { StepRunner } from '../ports/step-runner.js';
 import type { TaskStore } from '../ports/task-store.js';
@@ -22,12 +23,16 @@ export interface AppSettings {
   secrets: Record<string, string>;
   /** A fire older than this when the scheduler sees it counts as missed (catch-up policy applies). */
   lateToleranceMs: number;
+  /** TASKER_RETENTION: finished executions older than this are pruned; null or absent keeps them forever. */
+  retentionMs?: number | null;
 }
 
 export interface AppDeps {
   tasks: TaskStore;
   schedules: ScheduleStore;
   executions: ExecutionStore;
+  /** The schedule ledger: what became of each fire instant. */
+  occurrences: OccurrenceStore;
   kv: KvStore;
   queue: JobQueue;
   clock: Clock;

@@ -109,6 +109,7 @@ export class ExecutionDriver {
     const timeoutMs = task.definition.timeoutMs;
     const deadline = timeoutMs !== undefined && execution.startedAt !== null ? execution.startedAt + timeoutMs : null;
     const journal: StepAttempt[] = await executions.attempts(execution.id);
+    const keyRoot = await this.retryRoot(execution);
     const running = new Map<string, Running>();
     const parked = new Set<string>();
     let wake: () => void = () => {};
@@ -140,7 +141,7 @@ export class ExecutionDriver {
       const attemptController = new AbortController();
       const onDriveAbort = () => attemptController.abort(drive.signal.reason);
       drive.signal.addEventListener('abort', onDriveAbort, { once: true });
-      const promise = this.attempt(execution, task, run, attemptController.signal, log)
+      const promise = this.attempt(execution, task, run, attemptController.signal, log, keyRoot)
         .then(async (outcome) => {
           if (outcome === PARKED) parked.add(key);
           else if (outcome) await commit(outcome, run.step);
@@ -195,9 +196,10 @@ export class ExecutionDriver {
     }
   }
 
-  private attempt(execution: Execution, task: CompiledTask, run: RunRequest, signal: AbortSignal, log: Logger): Promise<AttemptOutcome> {
+  private attempt(execution: Execution, task: CompiledTask, run: RunRequest, signal: AbortSignal, log: Logger, keyRoot: string): Promise<AttemptOutcome> {
     const context: StepAttemptContext = {
       execution,
+      keyRoot,
       task,
       run,
       signal,
@@ -208,6 +210,17 @@ export class ExecutionDriver {
     };
     if (run.kind === 'step') this.deps.events.emit('step.started', { executionId: execution.id, path: run.path, stepId: run.step.id, attempt: run.attempt });
     return runStepAttempt(context);
+  }
+
+  /** The first execution of a retry chain: Idempotency-Keys stay the same on every re-run of a step. */
+  private async retryRoot(execution: Execution): Promise<string> {
+    let current = execution;
+    for (let hops = 0; current.retryOf && hops < 100; hops++) {
+      const previous = await this.deps.executions.get(current.retryOf);
+      if (!previous) break;
+      current = previous;
+    }
+    return current.id;
   }
 
   private async wait(execution: Execution, until: number): Promise<void> {

@@ -5,7 +5,9 @@
 // code: a second scheduler inserting the same fire gets the first execution.
 import { TaskerError } from '../domain/errors.js';
 import { planSchedule } from '../domain/schedule-plan.js';
+import { missedOccurrences, type OccurrenceKind } from '../domain/schedule-occurrence.js';
 import { unitHash } from '../domain/retry-backoff.js';
+import type { Occurrence } from '../ports/occurrence-store.js';
 import type { Schedule } from '../ports/schedule-store.js';
 import type { CancelExecution } from './cancel-execution.js';
 import type { AppDeps } from './deps.js';
@@ -20,6 +22,9 @@ export interface FireResult {
   /** Schedules that could not be handled this pass (infrastructure errors); the loop backs off. */
   errors: number;
 }
+
+/** What one fire came to: an execution (new, or the one another scheduler made), or a skip. */
+type FireOutcome = { executionId: string; created: boolean; note: string } | { skipped: string };
 
 export class FireDueSchedules {
   constructor(
@@ -48,50 +53,68 @@ export class FireDueSchedules {
 
   private async fireSchedule(schedule: Schedule, now: number, result: FireResult): Promise<void> {
     const log = this.deps.logger.child({ scheduleId: schedule.id });
-    const plan = planSchedule(schedule, now, this.deps.settings.lateToleranceMs);
+    const tolerance = this.deps.settings.lateToleranceMs;
+    const plan = planSchedule(schedule, now, tolerance);
     if (plan.missed.length > 0) log.warn({ missed: plan.missed.length, catchup: schedule.catchup }, 'schedule missed fires while down');
+    // The ledger rows of this pass, recorded together before the schedule moves on.
+    const row = (instant: number, kind: OccurrenceKind, reason: string, executionId: string | null = null): Occurrence =>
+      ({ scheduleId: schedule.id, instant, kind, reason, executionId, recordedAt: now });
+    const ledger = missedOccurrences(schedule, plan, now, tolerance).map((m) => row(m.instant, 'missed', m.reason));
     for (const instant of plan.fire) {
-      let id: string | null;
+      let outcome: FireOutcome;
       try {
-        id = await this.fireOnce(schedule, instant, log);
+        outcome = await this.fireOnce(schedule, instant, log);
       } catch (err) {
         // A fire the user must fix (the task was deleted, the schedule's input
         // no longer matches the task's schema) is logged and passed over, so
         // the schedule moves on; anything else is retried on the next pass.
         if (!(err instanceof TaskerError) || err.status >= 500) throw err;
         log.error({ err, instant: new Date(instant).toISOString(), code: err.code, problems: err.problems }, 'schedule fire refused');
+        const problems = err.problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ');
+        ledger.push(row(instant, 'skipped', `refused (${err.code}): ${err.message}${problems ? ` (${problems})` : ''}`));
         continue;
       }
-      if (id) {
+      if ('skipped' in outcome) {
+        ledger.push(row(instant, 'skipped', outcome.skipped));
+        continue;
+      }
+      const when = plan.afterDowntime ? `started late after downtime (catch-up ${schedule.catchup})` : 'on time';
+      ledger.push(row(instant, plan.afterDowntime ? 'caught_up' : 'fired', when + outcome.note, outcome.executionId));
+      if (outcome.created) {
         result.fired++;
-        result.executionIds.push(id);
+        result.executionIds.push(outcome.executionId);
       }
     }
+    await this.record(ledger, log);
     const moved = await this.deps.schedules.advance(schedule.id, schedule.nextFireAt, { nextFireAt: plan.nextFireAt, lastFireAt: plan.lastFireAt });
     if (!moved) log.debug({}, 'another scheduler advanced this schedule first');
   }
 
-  /** Starts the run for one fire instant, applying the overlap policy. Returns the execution id, if one was started. */
-  private async fireOnce(schedule: Schedule, instant: number, log: AppDeps['logger']): Promise<string | null> {
+  /** Starts the run for one fire instant, applying the overlap policy. Says what became of the fire. */
+  private async fireOnce(schedule: Schedule, instant: number, log: AppDeps['logger']): Promise<FireOutcome> {
     let hold = false;
+    let note = '';
     if (schedule.overlap !== 'allow') {
       const active = (await this.deps.executions.listActiveForSchedule(schedule.id)).filter((e) => e.scheduledFor !== instant);
       if (active.length > 0) {
         if (schedule.overlap === 'skip') {
           log.info({ instant: new Date(instant).toISOString(), running: active.map((e) => e.id) }, 'fire skipped: a run of this schedule is still active (overlap skip)');
-          return null;
+          return { skipped: `overlap skip: a run of this schedule was still active (execution ${active.map((e) => e.id).join(', ')})` };
         }
         if (schedule.overlap === 'queue') {
-          if (active.some((e) => e.status === 'queued' && e.trigger === 'schedule')) {
+          const pending = active.find((e) => e.status === 'queued' && e.trigger === 'schedule');
+          if (pending) {
             log.info({ instant: new Date(instant).toISOString() }, 'fire skipped: one run is already pending (overlap queue)');
-            return null;
+            return { skipped: `overlap queue: one run was already pending (execution ${pending.id})` };
           }
           hold = true;
+          note = `; held until execution ${active.map((e) => e.id).join(', ')} ends (overlap queue)`;
         }
         if (schedule.overlap === 'cancel_previous') {
           for (const previous of active) {
             await this.canceler.cancel(previous.id, `canceled by the run for ${new Date(instant).toISOString()} (overlap cancel_previous)`).catch(() => undefined);
           }
+          note = `; canceled execution ${active.map((e) => e.id).join(', ')} (overlap cancel_previous)`;
         }
       }
     }
@@ -106,6 +129,17 @@ export class FireDueSchedules {
       hold,
     });
     if (created) log.info({ instant: new Date(instant).toISOString(), executionId: execution.id }, 'schedule fired');
-    return created ? execution.id : null;
+    return { executionId: execution.id, created, note };
+  }
+
+  /** Writes the pass's ledger rows. The ledger is a record: failing to write it is logged, never
+   * a reason to hold the schedule back (its fires have started already). */
+  private async record(rows: Occurrence[], log: AppDeps['logger']): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.deps.occurrences.record(rows);
+    } catch (err) {
+      log.error({ err, rows: rows.length }, 'schedule ledger not recorded');
+    }
   }
 }

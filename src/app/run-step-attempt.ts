@@ -27,6 +27,8 @@ export type AttemptOutcome = StepAttempt | null | typeof PARKED;
 
 export interface StepAttemptContext {
   execution: Execution;
+  /** The first execution of this one's retry chain, for Idempotency-Keys. */
+  keyRoot: string;
   task: CompiledTask;
   run: RunRequest;
   /** Aborted on cancel, shutdown or lease loss (not on step timeout). */
@@ -120,7 +122,7 @@ async function runWithTimeout(c: StepAttemptContext, params: Record<string, Json
         stepId: c.run.step.id,
         path: c.run.path,
         attempt: c.run.attempt,
-        idempotencyKey: `${c.execution.id}:${c.run.path}`,
+        idempotencyKey: `${c.keyRoot}:${c.run.path}`,
         signal: controller.signal,
         logger: redactingLogger(c.logger, c.redact),
         now: () => c.deps.clock.now(),

@@ -19,8 +19,12 @@ export interface StartOptions {
   scheduledFor?: number | null;
   /** Earliest start (schedule jitter); default now. */
   runAt?: number;
-  /** Create without enqueueing (overlap `queue` holds it until its turn). */
+  /** Create without enqueueing (overlap `queue` holds it until its turn; retry seeds the journal first). */
   hold?: boolean;
+  /** Run this version instead of the task's current one (retry). */
+  taskVersion?: number;
+  /** The execution this one retries. */
+  retryOf?: string | null;
 }
 
 const MAX_KEY_LENGTH = 255;
@@ -34,7 +38,9 @@ export class StartExecution {
   async start(options: StartOptions): Promise<{ execution: Execution; created: boolean }> {
     const task = await this.tasks.get(options.task);
     const input = options.input ?? {};
-    const problems = checkInput(task.definition.input, input);
+    const version = options.taskVersion === undefined ? task : await this.deps.tasks.getVersion(task.id, options.taskVersion);
+    if (!version) throw new TaskerError('TASK_VERSION_NOT_FOUND', `task '${task.name}' has no version ${options.taskVersion}`);
+    const problems = checkInput(version.definition.input, input);
     if (problems.length > 0) throw new TaskerError('INPUT_INVALID', `the input does not match the input schema of task '${task.name}'`, problems);
     const key = options.idempotencyKey ?? null;
     if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
@@ -44,14 +50,14 @@ export class StartExecution {
     const result = await this.deps.executions.create({
       id: this.deps.newId(),
       taskId: task.id,
-      taskVersion: task.version,
+      taskVersion: options.taskVersion ?? task.version,
       scheduleId: options.scheduleId ?? null,
       scheduledFor: options.scheduledFor ?? null,
       trigger: options.trigger ?? 'api',
       input,
       idempotencyKey: key,
       requestHash,
-      retryOf: null,
+      retryOf: options.retryOf ?? null,
       now: this.deps.clock.now(),
     });
     if (!result.created) {

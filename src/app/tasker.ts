@@ -8,6 +8,11 @@ import type { StepErrorInfo } from '../domain/step-error.js';
 import type { Page, TaskRecord, TaskVersionRecord } from '../ports/task-store.js';
 import type { Schedule } from '../ports/schedule-store.js';
 import type { KvEntry } from '../ports/kv-store.js';
+import type { RetryOptions, RetryPreview } from './retry-execution.js';
+import type { Occurrence } from '../ports/occurrence-store.js';
+import type { BackfillRequest, BackfillResult } from './backfill-schedule.js';
+import type { OccurrenceListOptions } from './query-occurrences.js';
+import type { ExecutionEvent } from './watch-execution.js';
 
 /** One step's row in an execution view: the latest attempt at that path. */
 export interface StepView {
@@ -38,6 +43,11 @@ export interface ExecutionListFilter {
   task?: string;
   status?: ExecutionStatus;
   schedule?: string;
+  trigger?: Trigger;
+  /** Created at or after this instant (epoch ms). */
+  from?: number;
+  /** Created before this instant (epoch ms). */
+  to?: number;
   limit?: number;
   cursor?: string;
 }
@@ -65,6 +75,18 @@ export interface Tasker {
   waitForExecution(id: string, timeoutMs: number): Promise<ExecutionView>;
   listExecutions(filter: ExecutionListFilter): Promise<Page<Execution>>;
   cancelExecution(id: string): Promise<ExecutionView>;
+  /** What a retry would do: steps reused, run again, run again with side effects. */
+  planRetry(id: string, options: RetryOptions): Promise<RetryPreview>;
+  /** A new execution (trigger `retry`) reusing the outputs of the steps that succeeded. */
+  retryExecution(id: string, options: RetryOptions): Promise<Execution>;
+  /**
+   * A snapshot of the execution, then its step and finish events as they
+   * happen; ends after `execution.finished` or when `signal` aborts. Throws
+   * EXECUTION_NOT_FOUND from the first next().
+   */
+  watchExecution(id: string, signal: AbortSignal): AsyncIterable<ExecutionEvent>;
+  /** Retention: deletes finished executions older than TASKER_RETENTION now; 0 when retention is off. */
+  pruneExecutions(): Promise<number>;
 
   // Schedules.
   createSchedule(input: ScheduleInput): Promise<Schedule>;
@@ -76,6 +98,10 @@ export interface Tasker {
   /** Starts one execution of the schedule's task now (trigger `manual`). */
   triggerSchedule(id: string): Promise<Execution>;
   nextScheduleFires(id: string, count: number): Promise<number[]>;
+  /** The schedule ledger: what became of each fire instant, newest first. */
+  listScheduleOccurrences(id: string, options: OccurrenceListOptions): Promise<Page<Occurrence>>;
+  /** Starts one execution per occurrence in [from, to] that has not run (see BackfillRequest). */
+  backfillSchedule(id: string, request: BackfillRequest): Promise<BackfillResult>;
   /** Fires every due schedule now (the seed's /jobs/execute-scheduled-tasks). */
   fireDueSchedules(): Promise<{ fired: number; executionIds: string[]; errors: number }>;
 

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   TASK_VERSION_NOT_FOUND: { status: 404, title: 'Task version not found' },
   EXECUTION_NOT_FOUND: { status: 404, title: 'Execution not found' },
   EXECUTION_FINISHED: { status: 409, title: 'The execution has already finished' },
+  EXECUTION_NOT_FINISHED: { status: 409, title: 'The execution has not finished yet' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'The idempotency key was used with a different request' },
   SCHEDULE_NOT_FOUND: { status: 404, title: 'Schedule not found' },
   SCHEDULE_INVALID: { status: 422, title: 'The schedule is invalid' },

@@ -30,6 +30,11 @@ export interface ExecutionFilter {
   taskId?: string;
   status?: ExecutionStatus;
   scheduleId?: string;
+  trigger?: Trigger;
+  /** Created at or after this instant (epoch ms, inclusive). */
+  createdFrom?: number;
+  /** Created before this instant (epoch ms, exclusive). */
+  createdBefore?: number;
   limit: number;
   cursor?: string;
 }
@@ -69,6 +74,13 @@ export interface ExecutionStore {
   listResumable(now: number, limit: number): Promise<Execution[]>;
   /** Unfinished executions started by a schedule. */
   listActiveForSchedule(scheduleId: string): Promise<Execution[]>;
+
+  /**
+   * Retention: deletes up to `limit` finished executions whose finishedAt is
+   * before `finishedBefore`, with their journals; returns how many it deleted.
+   * Never touches an unfinished execution, whatever its age.
+   */
+  pruneFinished(finishedBefore: number, limit: number): Promise<number>;
 }
 
 export interface ExecutionPatch {

@@ -178,6 +178,28 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         expect((await store.list({ limit: 10, taskId: 'even', status: 'queued' })).items).toHaveLength(4);
       });
 
+      it('filters by trigger and by a creation range (from inclusive, to exclusive), and pages within the filter', async () => {
+        for (let i = 0; i < 10; i++) {
+          await store.create(newExecution(`e${i}`, { now: T0 + i * 1000, trigger: i % 2 === 0 ? 'schedule' : 'api' }));
+        }
+        const ids = async (filter: Omit<Parameters<ExecutionStore['list']>[0], 'limit'>) =>
+          (await store.list({ limit: 100, ...filter })).items.map((e) => e.id);
+        expect(await ids({ trigger: 'api' })).toEqual(['e9', 'e7', 'e5', 'e3', 'e1']);
+        expect(await ids({ trigger: 'retry' })).toEqual([]);
+        expect(await ids({ createdFrom: T0 + 3000, createdBefore: T0 + 6000 })).toEqual(['e5', 'e4', 'e3']);
+        expect(await ids({ createdFrom: T0 + 8000 })).toEqual(['e9', 'e8']);
+        expect(await ids({ createdBefore: T0 + 1000 })).toEqual(['e0']);
+        expect(await ids({ trigger: 'schedule', createdFrom: T0 + 2000, createdBefore: T0 + 8001 })).toEqual(['e8', 'e6', 'e4', 'e2']);
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.list({ limit: 2, trigger: 'schedule', createdFrom: T0 + 1000, ...(cursor ? { cursor } : {}) });
+          paged.push(...page.items.map((e) => e.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(paged).toEqual(['e8', 'e6', 'e4', 'e2']);
+      });
+
       it('lists for recovery the unfinished executions whose lease is free or expired', async () => {
         for (const id of ['free', 'held', 'expired', 'done']) await store.create(newExecution(id));
         await store.claim('held', 'A', T0 + 100, LEASE);
@@ -195,6 +217,49 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         await store.create(newExecution('other', { scheduleId: 'other', scheduledFor: T0 }));
         await store.cancel('c', T0, 'x');
         expect((await store.listActiveForSchedule('sch')).map((e) => e.id).sort()).toEqual(['a', 'b']);
+      });
+    });
+
+    describe('retention', () => {
+      const HOUR = 3_600_000;
+      /** An execution with one committed attempt, left in `status` (finished at `finishedAt` when given). */
+      async function withJournal(id: string, status: 'succeeded' | 'failed' | 'running' | 'waiting', finishedAt: number | null) {
+        await store.create(newExecution(id));
+        await store.claim(id, 'A', T0, LEASE);
+        await store.appendAttempt(id, 'A', attempt('s1', 1));
+        await store.release(id, 'A', { status, finishedAt, ...(status === 'waiting' ? { wakeAt: T0 + 100 * HOUR } : {}) });
+      }
+
+      it('deletes finished executions that ended before the cutoff, with their journals, and nothing else', async () => {
+        await withJournal('old-ok', 'succeeded', T0 + 10);
+        await withJournal('old-failed', 'failed', T0 + 20);
+        await store.create(newExecution('old-canceled'));
+        await store.cancel('old-canceled', T0 + 30, 'x');
+        await withJournal('old-running', 'running', null);
+        await withJournal('old-waiting', 'waiting', null);
+        await store.create(newExecution('old-queued'));
+        await withJournal('recent', 'succeeded', T0 + 2 * HOUR);
+
+        expect(await store.pruneFinished(T0 + HOUR, 100)).toBe(3);
+        for (const id of ['old-ok', 'old-failed', 'old-canceled']) {
+          expect(await store.get(id)).toBeNull();
+          expect(await store.attempts(id)).toEqual([]);
+        }
+        for (const id of ['old-running', 'old-waiting', 'old-queued', 'recent']) expect(await store.get(id)).not.toBeNull();
+        for (const id of ['old-running', 'old-waiting', 'recent']) expect(await store.attempts(id)).toHaveLength(1);
+        expect(await store.pruneFinished(T0 + HOUR, 100)).toBe(0);
+        // Age alone never prunes an unfinished execution.
+        expect(await store.pruneFinished(T0 + 1000 * HOUR, 100)).toBe(1);
+        expect((await store.list({ limit: 10 })).items.map((e) => e.id).sort()).toEqual(['old-queued', 'old-running', 'old-waiting']);
+      });
+
+      it('deletes at most one batch per call, oldest first', async () => {
+        for (let i = 0; i < 5; i++) await withJournal(`e${i}`, 'succeeded', T0 + (5 - i) * 1000);
+        expect(await store.pruneFinished(T0 + HOUR, 2)).toBe(2);
+        expect((await store.list({ limit: 10 })).items.map((e) => e.id).sort()).toEqual(['e0', 'e1', 'e2']);
+        expect(await store.pruneFinished(T0 + HOUR, 2)).toBe(2);
+        expect(await store.pruneFinished(T0 + HOUR, 2)).toBe(1);
+        expect(await store.pruneFinished(T0 + HOUR, 2)).toBe(0);
       });
     });
   });

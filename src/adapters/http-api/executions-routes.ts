@@ -3,12 +3,12 @@
 // first execution with the same status and `Idempotent-Replayed: true`.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { EXECUTION_STATUSES, isFinished } from '../../domain/execution.js';
+import { EXECUTION_STATUSES, TRIGGERS, isFinished } from '../../domain/execution.js';
 import type { JsonValue } from '../../domain/json.js';
 import { TaskerError } from '../../domain/errors.js';
 import type { HttpDeps } from './http-deps.js';
 import type { ZodTypeProvider } from './zod-route-schema.js';
-import { cursorQuery, durationField, idParam, limitQuery } from './request-schemas.js';
+import { cursorQuery, durationField, idParam, instantQuery, limitQuery } from './request-schemas.js';
 import { presentExecution, presentExecutionView } from './presenters.js';
 import { ExecutionViewWire, ExecutionWire, pageOf, problemResponses } from './wire-schemas.js';
 
@@ -73,14 +73,22 @@ export function registerExecutionRoutes(root: FastifyInstance, { tasker }: HttpD
         task: z.string().min(1).optional().describe('a task id or name'),
         status: z.enum(EXECUTION_STATUSES).optional(),
         schedule: z.string().min(1).optional().describe('a schedule id'),
+        trigger: z.enum(TRIGGERS).optional(),
+        from: instantQuery.optional().describe('created at or after this instant (ISO-8601, e.g. 2025-01-31T00:00:00Z)'),
+        to: instantQuery.optional().describe('created before this instant (ISO-8601; exclusive)'),
         limit: limitQuery,
         cursor: cursorQuery,
       }),
-      response: { 200: pageOf(ExecutionWire).describe('A page of executions'), ...problemResponses },
+      response: { 200: pageOf(ExecutionWire).describe('A page of executions, newest first'), ...problemResponses },
     },
   }, async (request) => {
-    const { task, status, schedule, limit, cursor } = request.query;
-    const page = await tasker.listExecutions({ task, status, schedule, limit, cursor });
+    const { task, status, schedule, trigger, from, to, limit, cursor } = request.query;
+    if (from !== undefined && to !== undefined && from >= to) {
+      throw new TaskerError('REQUEST_INVALID', 'the time range is empty: from must be before to', [
+        { path: '/query/to', message: 'must be after from' },
+      ]);
+    }
+    const page = await tasker.listExecutions({ task, status, schedule, trigger, from, to, limit, cursor });
     return { items: page.items.map(presentExecution), nextCursor: page.nextCursor };
   });
 

@@ -6,6 +6,8 @@ import type { ExecutionView, StepView } from '../../app/tasker.js';
 import type { TaskRecord, TaskVersionRecord } from '../../ports/task-store.js';
 import type { Schedule } from '../../ports/schedule-store.js';
 import type { KvEntry } from '../../ports/kv-store.js';
+import type { Occurrence } from '../../ports/occurrence-store.js';
+import type { BackfillResult } from '../../app/backfill-schedule.js';
 
 export const iso = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -95,6 +97,20 @@ export function presentStorage(entry: KvEntry) {
 
 export function presentTimes(times: readonly number[]) {
   return { times: times.map((t) => iso(t) as string) };
+}
+
+export function presentOccurrence(occurrence: Occurrence) {
+  return {
+    instant: iso(occurrence.instant),
+    kind: occurrence.kind,
+    reason: occurrence.reason,
+    executionId: occurrence.executionId,
+    recordedAt: iso(occurrence.recordedAt),
+  };
+}
+
+export function presentBackfill(result: BackfillResult) {
+  return { created: result.created, skipped: result.skipped, executionIds: result.executionIds, from: iso(result.from), to: iso(result.to) };
 }
 
 /** The seed's execution answer: status success | failure | handled_failure. */

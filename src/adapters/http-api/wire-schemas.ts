@@ -3,6 +3,7 @@
 // BigInt values in user data survive. Keep them in step with the presenters.
 import { z } from 'zod';
 import { EXECUTION_STATUSES, STEP_STATUSES, TRIGGERS } from '../../domain/execution.js';
+import { OCCURRENCE_KINDS } from '../../domain/schedule-occurrence.js';
 
 const instant = z.string().describe('ISO-8601 UTC instant');
 const nullableInstant = instant.nullable();
@@ -97,6 +98,22 @@ export const ScheduleWire = z.object({
 export const StorageWire = z.object({ namespace: z.string(), key: z.string(), value: anyJson, expiresAt: nullableInstant });
 
 export const TimesWire = z.object({ times: z.array(instant) });
+
+export const OccurrenceWire = z.object({
+  instant: instant.describe('the fire instant'),
+  kind: z.enum(OCCURRENCE_KINDS),
+  reason: z.string(),
+  executionId: z.string().nullable().describe('the execution started for it, if any'),
+  recordedAt: instant,
+});
+
+export const BackfillWire = z.object({
+  created: z.number().int().describe('executions created'),
+  skipped: z.number().int().describe('occurrences in the range that already ran (or, with onlyMissed, were skipped on purpose)'),
+  executionIds: z.array(z.string()),
+  from: instant.describe('the range start as read'),
+  to: instant.describe('the range end as read, capped at now'),
+});
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page') });

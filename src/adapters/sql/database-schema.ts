@@ -114,6 +114,16 @@ export interface SecretsTable {
   updated_at: BigIntColumn;
 }
 
+/** The schedule ledger (migration 0002): one row per (schedule_id, instant). */
+export interface ScheduleOccurrencesTable {
+  schedule_id: string;
+  instant: BigIntColumn;
+  kind: string;
+  reason: string;
+  execution_id: string | null;
+  recorded_at: BigIntColumn;
+}
+
 export interface DatabaseSchema {
   tasks: TasksTable;
   task_versions: TaskVersionsTable;
@@ -122,4 +132,5 @@ export interface DatabaseSchema {
   step_attempts: StepAttemptsTable;
   kv: KvTable;
   secrets: SecretsTable;
+  schedule_occurrences: ScheduleOccurrencesTable;
 }

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import type { ExecutionStore } from '../../ports/execution-store.js';
 import type { KvStore } from '../../ports/kv-store.js';
+import type { OccurrenceStore } from '../../ports/occurrence-store.js';
 import type { ScheduleStore } from '../../ports/schedule-store.js';
 import type { TaskStore } from '../../ports/task-store.js';
 import { openDatabase, type OpenDatabaseOptions } from './database.js';
@@ -11,6 +12,7 @@ import { capabilitiesFor, type DialectName } from './dialect-capabilities.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { SqlExecutionStore } from './sql-execution-store.js';
 import { SqlKvStore } from './sql-kv-store.js';
+import { SqlOccurrenceStore } from './sql-occurrence-store.js';
 import { SqlScheduleStore } from './sql-schedule-store.js';
 import { SqlTaskStore } from './sql-task-store.js';
 
@@ -20,6 +22,8 @@ export interface SqlStores {
   schedules: ScheduleStore;
   executions: ExecutionStore;
   kv: KvStore;
+  /** The schedule ledger. */
+  occurrences: OccurrenceStore;
   /** Migrations applied by this start (empty when the schema was current). */
   migrationsApplied: string[];
   /** True when the database answers a trivial query. Never throws. */
@@ -44,6 +48,7 @@ export async function createSqlStores(url: string, options: OpenDatabaseOptions 
     schedules: new SqlScheduleStore(db),
     executions: new SqlExecutionStore(db, caps),
     kv: new SqlKvStore(db, caps),
+    occurrences: new SqlOccurrenceStore(db, caps),
     migrationsApplied,
     async ping() {
       try {
@@ -62,3 +67,4 @@ export { migrateToLatest } from './migrations/migrate.js';
 export { COLUMN_LIMITS, type DatabaseSchema } from './database-schema.js';
 export { DIALECT_CAPABILITIES, capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect-capabilities.js';
 export { SqlExecutionStore, SqlKvStore, SqlScheduleStore, SqlTaskStore };
+export { SqlOccurrenceStore };

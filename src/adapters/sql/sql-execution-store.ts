@@ -148,6 +148,9 @@ export class SqlExecutionStore implements ExecutionStore {
     if (filter.taskId !== undefined) query = query.where('task_id', '=', filter.taskId);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
     if (filter.scheduleId !== undefined) query = query.where('schedule_id', '=', filter.scheduleId);
+    if (filter.trigger !== undefined) query = query.where('trigger', '=', filter.trigger);
+    if (filter.createdFrom !== undefined) query = query.where('created_at', '>=', filter.createdFrom);
+    if (filter.createdBefore !== undefined) query = query.where('created_at', '<', filter.createdBefore);
     if (filter.cursor !== undefined) {
       const c = decodeCursor(filter.cursor);
       query = query.where((eb) => eb.or([
@@ -275,5 +278,25 @@ export class SqlExecutionStore implements ExecutionStore {
       .orderBy('created_at', 'asc').orderBy('id', 'asc')
       .execute();
     return rows.map(toExecution);
+  }
+
+  async pruneFinished(finishedBefore: number, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (await trx.selectFrom('executions').select('id')
+        .where('status', 'not in', UNFINISHED).where('finished_at', '<', finishedBefore)
+        .orderBy('finished_at', 'asc')
+        .limit(pageSize(limit))
+        .execute()).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      // The journal first (no reliance on ON DELETE CASCADE); finished is
+      // final, but the status check is repeated so nothing unfinished is hit.
+      await trx.deleteFrom('step_attempts')
+        .where('execution_id', 'in', trx.selectFrom('executions').select('id').where('id', 'in', ids).where('status', 'not in', UNFINISHED))
+        .execute();
+      const result = await trx.deleteFrom('executions')
+        .where('id', 'in', ids).where('status', 'not in', UNFINISHED)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
   }
 }

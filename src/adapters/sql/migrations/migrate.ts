@@ -4,11 +4,15 @@
 import { Migrator, SqliteAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from '../dialect-capabilities.js';
 import { initialMigration } from './0001-initial.js';
+import { scheduleOccurrencesMigration } from './0002-schedule-occurrences.js';
+import { executionIndexesMigration } from './0003-execution-indexes.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export function migrations(caps: DialectCapabilities): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(caps),
+    '0002-schedule-occurrences': scheduleOccurrencesMigration(),
+    '0003-execution-indexes': executionIndexesMigration(),
   };
 }
 
