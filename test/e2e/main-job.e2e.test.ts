@@ -103,6 +103,25 @@ describe('the main job against json-server', () => {
     expect(alerts.some((a) => a.execution === run.body.id && a.error.kind === 'http_4xx')).toBe(true);
   });
 
+  it('runs the loop-and-branch example: each post checked, the uncommented one flagged on the API', async () => {
+    const yaml = await readFile(join(ROOT, 'examples', 'triage-posts.yaml'), 'utf8');
+    expect((await call('POST', '/v1/tasks', yaml, { 'content-type': 'application/yaml' })).status).toBe(201);
+    const run = await call('POST', '/v1/tasks/triage-posts/executions?wait=20s', { input: { api: api.url } });
+    expect(run.body.status).toBe('succeeded');
+    expect(run.body.output).toEqual({
+      flagged: [2],
+      results: [
+        { post: 1, action: 'none', comments: 1 },
+        { post: 2, action: 'flagged' },
+        { post: 3, action: 'none', comments: 2 },
+      ],
+    });
+    const post2 = (await (await fetch(`${api.url}/posts/2`)).json()) as { needsAttention?: boolean };
+    expect(post2.needsAttention).toBe(true);
+    const paths = run.body.steps.map((s: { path: string }) => s.path);
+    expect(paths).toEqual(expect.arrayContaining(['each/0/comments', 'each/1/route/0/flag', 'each/2/route/default/fine', 'each', 'summary']));
+  });
+
   it('answers bad input with a problem listing every mistake', async () => {
     const res = await call('POST', '/v1/tasks', { name: 'bad name!', steps: [{ id: 'a', type: 'nope', params: {} }, { id: 'a', type: 'http', params: {}, timeout: 'soon' }] });
     expect(res.status).toBe(422);
