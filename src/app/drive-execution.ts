@@ -6,7 +6,7 @@
 // enqueue it for later. Must not: commit anything after losing the lease, or
 // record a failure caused by this process shutting down (the next start
 // resumes instead).
-import { decide, ENTER_SEGMENT, type Completion, type RecordRequest, type RunRequest } from '../domain/engine.js';
+import { decide, ENTER_SEGMENT, JournalIndex, type Completion, type RecordRequest, type RunRequest } from '../domain/engine.js';
 import type { StepDefinition } from '../domain/definition.js';
 import type { Execution, StepAttempt } from '../domain/execution.js';
 import { retryDelayMs, shouldRetry } from '../domain/retry-backoff.js';
@@ -108,7 +108,7 @@ export class ExecutionDriver {
     }
     const timeoutMs = task.definition.timeoutMs;
     const deadline = timeoutMs !== undefined && execution.startedAt !== null ? execution.startedAt + timeoutMs : null;
-    const journal: StepAttempt[] = await executions.attempts(execution.id);
+    const journal = new JournalIndex(await executions.attempts(execution.id));
     const keyRoot = await this.retryRoot(execution);
     const running = new Map<string, Running>();
     const parked = new Set<string>();
@@ -129,7 +129,7 @@ export class ExecutionDriver {
         log.info({ path: attempt.path }, 'attempt not committed: lease lost or execution ended');
         return;
       }
-      journal.push(attempt);
+      journal.append(attempt);
       if (attempt.path.endsWith(`/${ENTER_SEGMENT}`)) return;
       const retrying = attempt.status === 'failed' && attempt.error && step?.retry && shouldRetry(step.retry, attempt.error, attempt.attempt);
       const willRetryAt = retrying && step?.retry && attempt.error ? attempt.finishedAt + retryDelayMs(step.retry, attempt.attempt, attempt.error, `${execution.id}/${attempt.path}`) : null;

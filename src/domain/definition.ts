@@ -14,6 +14,8 @@ export type ErrorKind =
   | 'response_too_large'
   | 'output_too_large'
   | 'limit'
+  /** On a succeeded control step: steps inside it failed and were handled. */
+  | 'handled'
   | 'subtask'
   | 'storage'
   | 'fail'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type Decision, type RunRequest } from './engine.js';
+import { decide, HANDLED_INSIDE, JournalIndex, type Decision, type RunRequest } from './engine.js';
 import type { RetryPolicy, StepDefinition, TaskDefinition } from './definition.js';
 import type { StepAttempt } from './execution.js';
 
@@ -265,10 +265,31 @@ describe('control flow', () => {
       expect(end.complete).toMatchObject({ status: 'failed', error: { stepId: 'call' } });
     });
 
-    it("lets an inner step's onError handle its own failure", () => {
+    it("lets an inner step's onError handle its own failure, and the execution ends handled_failure", () => {
       const def = task([{ ...step('each', { type: 'foreach' }), items: [1, 2], steps: [step('call', { onError: 'continue' })] }]);
-      const d = decideWith(def, [entered('each', { items: [1, 2] }), failed('each/0/call'), ok('each/1/call', 'x')]);
-      expect(d.records).toEqual([expect.objectContaining({ path: 'each', status: 'succeeded', output: [null, 'x'] })]);
+      const journal = [entered('each', { items: [1, 2] }), failed('each/0/call'), ok('each/1/call', 'x')];
+      const d = decideWith(def, journal);
+      expect(d.records).toEqual([expect.objectContaining({ path: 'each', status: 'succeeded', output: [null, 'x'], error: HANDLED_INSIDE })]);
+      const record = d.records[0];
+      if (!record) throw new Error('no record');
+      const end = decideWith(def, [...journal, { ...ok('each', record.output), error: record.error }]);
+      expect(end.complete).toMatchObject({ status: 'handled_failure', output: [null, 'x'] });
+    });
+
+    it('decides the same with a kept index as with a fresh one, step by step', () => {
+      const def = loop(3);
+      const journal: StepAttempt[] = [entered('each', { items: [1, 2, 3, 4, 5] })];
+      const index = new JournalIndex(journal);
+      for (let i = 0; i < 12; i++) {
+        const fresh = decideWith(def, journal);
+        const kept = decide(def, { executionId: 'e1', journal: index, now: T0, running: new Set() });
+        expect(kept).toEqual(fresh);
+        const next = fresh.runs[fresh.runs.length - 1] ?? fresh.records[0];
+        if (!next) break;
+        const entry = ok(next.path, 'out');
+        journal.push(entry);
+        index.append(entry);
+      }
     });
 
     it('records an empty list for no items', () => {

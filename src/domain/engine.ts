@@ -78,7 +78,8 @@ export interface Decision {
 
 export interface EngineState {
   executionId: string;
-  journal: readonly StepAttempt[];
+  /** The committed attempts; a JournalIndex kept across decisions makes each one cheap. */
+  journal: readonly StepAttempt[] | JournalIndex;
   now: number;
   /** Paths with an attempt in flight: not started again, counted as busy. */
   running?: ReadonlySet<string>;
@@ -90,19 +91,58 @@ export const FALLBACK_SEGMENT = 'fallback';
 export const ON_FAILURE_ROOT = '@onFailure';
 export const ENTER_SEGMENT = '@enter';
 
-/** The journal as the engine reads it: the latest attempt at each path. */
-class Journal {
-  private readonly latestByPath = new Map<string, StepAttempt>();
+/** The finished iterations at the start of a foreach, remembered between decisions. */
+interface LoopPrefix {
+  done: number;
+  outputs: JsonValue[];
+  handled: boolean;
+}
 
-  constructor(entries: readonly StepAttempt[]) {
-    for (const e of entries) {
-      const seen = this.latestByPath.get(e.path);
-      if (!seen || e.attempt >= seen.attempt) this.latestByPath.set(e.path, e);
+/**
+ * The journal as the engine reads it: the latest attempt at each path. A
+ * worker keeps one per drive and appends to it, so a decision costs what
+ * changed, not the whole history: a foreach's finished leading iterations
+ * are remembered (they can never change: the journal only grows, and a
+ * finished iteration stays finished as time moves on).
+ */
+export class JournalIndex {
+  private readonly latestByPath = new Map<string, StepAttempt>();
+  private count = 0;
+  /** Derived, never authoritative: the finished prefix of each foreach. */
+  readonly loops = new Map<string, LoopPrefix>();
+
+  constructor(entries: readonly StepAttempt[] = []) {
+    for (const e of entries) this.append(e);
+  }
+
+  append(e: StepAttempt): void {
+    this.count++;
+    const seen = this.latestByPath.get(e.path);
+    if (!seen || e.attempt >= seen.attempt) this.latestByPath.set(e.path, e);
+    // Remember the highest iteration/branch index seen under each control step.
+    const segments = e.path.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const segment = segments[i] as string;
+      if (!/^\d+$/.test(segment)) continue;
+      const owner = segments.slice(0, i).join('/');
+      const index = Number(segment);
+      if ((this.highestIndex.get(owner) ?? -1) < index) this.highestIndex.set(owner, index);
     }
   }
 
+  /** The highest child index with any attempt under a control step's path, or -1. */
+  highestChild(path: string): number {
+    return this.highestIndex.get(path) ?? -1;
+  }
+
+  private readonly highestIndex = new Map<string, number>();
+
   latest(path: string): StepAttempt | undefined {
     return this.latestByPath.get(path);
+  }
+
+  get size(): number {
+    return this.count;
   }
 }
 
@@ -131,7 +171,7 @@ type ListOutcome =
 type StepOutcome = { kind: 'pending' } | { kind: 'done'; result: StepResult; handled: boolean } | { kind: 'failed'; error: ContextError };
 
 interface Pass {
-  journal: Journal;
+  journal: JournalIndex;
   state: EngineState;
   running: ReadonlySet<string>;
 }
@@ -141,7 +181,8 @@ export function childPath(parent: string, id: string): string {
 }
 
 export function decide(definition: TaskDefinition, state: EngineState): Decision {
-  const pass: Pass = { journal: new Journal(state.journal), state, running: state.running ?? new Set() };
+  const journal = state.journal instanceof JournalIndex ? state.journal : new JournalIndex(state.journal);
+  const pass: Pass = { journal, state, running: state.running ?? new Set() };
   const out = new Collector();
   const root: Scope = { steps: {}, prev: null, error: null };
   const decision = (complete: Completion | null): Decision => ({ runs: out.runs, records: out.records, wakeAt: out.wakeAt, complete });
@@ -149,8 +190,8 @@ export function decide(definition: TaskDefinition, state: EngineState): Decision
   if (state.deadline != null && state.now >= state.deadline) {
     return { runs: [], records: [], wakeAt: null, complete: { status: 'timed_out', output: null, error: { kind: 'timeout', message: 'the execution ran past its timeout' }, scope: root } };
   }
-  if (state.journal.length >= MAX_JOURNAL_ENTRIES) {
-    const message = `the execution committed ${state.journal.length} step attempts, the limit is ${MAX_JOURNAL_ENTRIES}`;
+  if (journal.size >= MAX_JOURNAL_ENTRIES) {
+    const message = `the execution committed ${journal.size} step attempts, the limit is ${MAX_JOURNAL_ENTRIES}`;
     return { runs: [], records: [], wakeAt: null, complete: { status: 'failed', output: null, error: { kind: 'limit', message }, scope: root } };
   }
 
@@ -195,7 +236,8 @@ function runStep(step: StepDefinition, path: string, scope: Scope, pass: Pass, o
     case 'skipped':
       return { kind: 'done', result: { output: null, status: 'skipped', error: null, attempts: 0 }, handled: false };
     case 'succeeded':
-      return { kind: 'done', result: { output: last.output, status: 'succeeded', error: null, attempts: last.attempt }, handled: false };
+      // A control step's record carries an error when inner failures were handled (continue, fallback).
+      return { kind: 'done', result: { output: last.output, status: 'succeeded', error: null, attempts: last.attempt }, handled: last.error !== null };
     case 'waiting': {
       const wakeAt = last.wakeAt ?? last.finishedAt;
       if (pass.state.now < wakeAt) {
@@ -252,7 +294,7 @@ function enterControl(step: StepDefinition, path: string, scope: Scope, pass: Pa
   }
   const entry = (entered.output ?? {}) as { [key: string]: JsonValue };
   const local = new Collector();
-  const children = step.type === 'foreach' ? foreachChildren(step, path, scope, entry, pass, local) : step.type === 'parallel' ? parallelChildren(step, path, scope, pass, local) : switchChildren(step, path, scope, entry, pass, local);
+  const children: ChildrenOutcome = step.type === 'foreach' ? foreachChildren(step, path, scope, entry, pass, local) : step.type === 'parallel' ? parallelChildren(step, path, scope, pass, local) : switchChildren(step, path, scope, entry, pass, local);
   if (children.kind === 'pending') {
     out.merge(local);
     return { kind: 'pending' };
@@ -261,69 +303,88 @@ function enterControl(step: StepDefinition, path: string, scope: Scope, pass: Pa
   if (!pass.running.has(path)) {
     out.records.push(
       children.kind === 'done'
-        ? { path, step, status: 'succeeded', output: children.output, error: null }
+        ? { path, step, status: 'succeeded', output: children.output, error: children.handled ? HANDLED_INSIDE : null }
         : { path, step, status: 'failed', output: null, error: children.error },
     );
   }
   return { kind: 'pending' };
 }
 
-type ChildrenOutcome = { kind: 'pending' } | { kind: 'done'; output: JsonValue } | { kind: 'failed'; error: ContextError };
+type ChildrenOutcome = { kind: 'pending' } | { kind: 'done'; output: JsonValue; handled: boolean } | { kind: 'failed'; error: ContextError };
+
+/** Marks a control step that succeeded although steps inside it failed and were handled. */
+export const HANDLED_INSIDE: StepErrorInfo = { kind: 'handled', message: 'steps inside failed and were handled (onError continue or fallback)' };
 
 function foreachChildren(step: StepDefinition, path: string, scope: Scope, entry: { [key: string]: JsonValue }, pass: Pass, out: Collector): ChildrenOutcome {
   const items = Array.isArray(entry['items']) ? entry['items'] : [];
   if (items.length > MAX_ITERATIONS) {
     return { kind: 'failed', error: { kind: 'limit', message: `foreach has ${items.length} items, the limit is ${MAX_ITERATIONS}`, stepId: step.id } };
   }
+  const body = step.steps ?? [];
   const concurrency = step.concurrency ?? 1;
-  const outputs: JsonValue[] = [];
+  let prefix = pass.journal.loops.get(path);
+  if (!prefix) {
+    prefix = { done: 0, outputs: [], handled: false };
+    pass.journal.loops.set(path, prefix);
+  }
+  const later: JsonValue[] = [];
+  let handled = prefix.handled;
   let active = 0;
   let allDone = true;
-  for (let index = 0; index < items.length; index++) {
-    const iterationScope: Scope = { ...scope, steps: { ...scope.steps }, item: items[index] as JsonValue, index };
+  for (let index = prefix.done; index < items.length; index++) {
     const base = `${path}/${index}`;
-    const started = hasStarted(base, step.steps ?? [], pass);
-    if (!started && active >= concurrency) {
+    if (!hasStarted(base, body, pass) && active >= concurrency) {
       allDone = false;
+      // Iterations start in order: past the last one with any attempt, none can have begun.
+      if (index > pass.journal.highestChild(path)) break;
       continue;
     }
-    const iteration = runList(step.steps ?? [], base, iterationScope, pass, out);
+    const iterationScope: Scope = { ...scope, steps: { ...scope.steps }, item: items[index] as JsonValue, index };
+    const iteration = runList(body, base, iterationScope, pass, out);
     if (iteration.kind === 'failed') return { kind: 'failed', error: iteration.error };
     if (iteration.kind === 'pending') {
       active++;
       allDone = false;
       continue;
     }
-    outputs[index] = iteration.scope.prev;
+    handled ||= iteration.handled;
+    if (allDone && index === prefix.done) {
+      // Extend the remembered prefix of finished iterations.
+      prefix.outputs.push(iteration.scope.prev);
+      prefix.done++;
+      prefix.handled ||= iteration.handled;
+    } else later[index - prefix.done] = iteration.scope.prev;
   }
-  return allDone ? { kind: 'done', output: outputs } : { kind: 'pending' };
+  return allDone ? { kind: 'done', output: [...prefix.outputs, ...later], handled } : { kind: 'pending' };
 }
 
 function parallelChildren(step: StepDefinition, path: string, scope: Scope, pass: Pass, out: Collector): ChildrenOutcome {
   const outputs: JsonValue[] = [];
   let allDone = true;
+  let handled = false;
   let failure: ContextError | undefined;
   for (const [b, branch] of (step.branches ?? []).entries()) {
     const outcome = runList(branch, `${path}/${b}`, scope, pass, out);
     if (outcome.kind === 'done') {
       outputs[b] = outcome.scope.prev;
+      handled ||= outcome.handled;
       continue;
     }
     allDone = false;
     if (outcome.kind === 'failed') failure ??= outcome.error;
   }
   if (failure) return { kind: 'failed', error: failure };
-  return allDone ? { kind: 'done', output: outputs } : { kind: 'pending' };
+  return allDone ? { kind: 'done', output: outputs, handled } : { kind: 'pending' };
 }
 
 function switchChildren(step: StepDefinition, path: string, scope: Scope, entry: { [key: string]: JsonValue }, pass: Pass, out: Collector): ChildrenOutcome {
   const chosen = entry['case'];
   const list = typeof chosen === 'number' ? step.cases?.[chosen]?.steps : chosen === 'default' ? step.default : undefined;
-  if (!list) return { kind: 'done', output: null };
+  if (!list) return { kind: 'done', output: null, handled: false };
   const outcome = runList(list, `${path}/${String(chosen)}`, scope, pass, out);
   if (outcome.kind === 'pending') return outcome;
   if (outcome.kind === 'failed') return { kind: 'failed', error: outcome.error };
-  return { kind: 'done', output: outcome.scope.prev };
+  return { kind: 'done', output: outcome.scope.prev, handled: outcome.handled };
 }
 
 /** Whether an iteration has begun: any attempt committed or in flight under its path. */
