@@ -23,7 +23,8 @@ export function createRedactor(secrets: Record<string, string>): Redactor {
     if (Array.isArray(value)) return value.map(walk);
     if (value !== null && typeof value === 'object') {
       const out: { [key: string]: JsonValue } = {};
-      for (const [k, v] of Object.entries(value)) out[redactString(k)] = walk(v);
+      // defineProperty, not assignment: a key named __proto__ is data, not the prototype.
+      for (const [k, v] of Object.entries(value)) Object.defineProperty(out, redactString(k), { value: walk(v), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return value;

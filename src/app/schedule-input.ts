@@ -3,7 +3,7 @@
 // cron and zone checked by the domain's cron module.
 import { z } from 'zod';
 import { checkCron, checkTimezone } from '../domain/cron.js';
-import { parseDuration } from '../domain/duration.js';
+import { parseDuration, parseInstant } from '../domain/duration.js';
 import type { Problem } from '../domain/errors.js';
 import type { JsonValue } from '../domain/json.js';
 import type { CatchupPolicy, OverlapPolicy } from '../ports/schedule-store.js';
@@ -42,12 +42,12 @@ const durationField = (max: number) =>
 
 const instantField = z.union([z.string(), z.number(), z.null()]).transform((v, ctx) => {
   if (v === null) return null;
-  const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 instant like 2026-01-01T00:00:00Z, got ${JSON.stringify(v)}` });
+  const r = parseInstant(v);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.message });
     return z.NEVER;
   }
-  return ms;
+  return r.ms;
 });
 
 const ScheduleSchema = z.strictObject({

@@ -46,7 +46,8 @@ export class StartExecution {
     if (key !== null && (key.length === 0 || key.length > MAX_KEY_LENGTH)) {
       throw new TaskerError('REQUEST_INVALID', 'invalid idempotency key', [{ path: '/idempotencyKey', message: `expected 1 to ${MAX_KEY_LENGTH} characters` }]);
     }
-    const requestHash = key === null ? null : createHash('sha256').update(stringifyJson(input)).digest('hex');
+    // Canonical (sorted keys), so {"a":1,"b":2} and {"b":2,"a":1} are the same request.
+    const requestHash = key === null ? null : createHash('sha256').update(stringifyJson(canonicalJson(input))).digest('hex');
     const result = await this.deps.executions.create({
       id: this.deps.newId(),
       taskId: task.id,
@@ -71,4 +72,15 @@ export class StartExecution {
     if (!options.hold) await this.deps.queue.enqueue(result.execution.id, options.runAt);
     return { execution: result.execution, created: true };
   }
+}
+
+/** The same value with object keys sorted at every level. */
+export function canonicalJson(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const key of Object.keys(value).sort()) {
+    Object.defineProperty(out, key, { value: canonicalJson(value[key] as JsonValue), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }

@@ -87,7 +87,13 @@ export function nextFireTimes(expr: string, timezone: string, after: number, cou
   let cursor = after;
   let stalls = 0;
   while (fires.length < count) {
-    const next = cron.nextRun(new Date(cursor));
+    let next: Date | null;
+    try {
+      next = cron.nextRun(new Date(cursor));
+    } catch {
+      // croner refuses instants outside the years it handles: nothing fires there.
+      break;
+    }
     if (next === null) break;
     const at = next.getTime();
     if (at <= cursor) {

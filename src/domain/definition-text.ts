@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import type { Problem } from './errors.js';
 import { setOwn } from './expression-value.js';
 import { pointerSegment } from './expressions.js';
-import { parseJson, type JsonValue } from './json.js';
+import { MAX_JSON_DEPTH, parseJson, type JsonValue } from './json.js';
 
 export type TextParseResult = { ok: true; value: JsonValue } | { ok: false; problems: Problem[] };
 
@@ -59,7 +59,7 @@ function parseYaml(source: string): TextParseResult {
     return { ok: false, problems: [{ path: '', message: `not valid YAML: ${err instanceof Error ? err.message : String(err)}` }] };
   }
   const problems: Problem[] = [];
-  const value = toJson(raw, '', problems);
+  const value = toJson(raw, '', problems, new Set());
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
 }
 
@@ -68,8 +68,19 @@ function firstLine(message: string): string {
 }
 
 /** YAML values as JSON: safe BigInts back to numbers, non-JSON values reported. */
-function toJson(value: unknown, pointer: string, problems: Problem[]): JsonValue {
+function toJson(value: unknown, pointer: string, problems: Problem[], ancestors: Set<unknown>): JsonValue {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'object') {
+    // A YAML alias can point at its own ancestor (`a: &x [*x]`): JSON cannot hold that.
+    if (ancestors.has(value)) {
+      problems.push({ path: pointer, message: 'a YAML alias refers to a value that contains it: JSON cannot hold a cycle' });
+      return null;
+    }
+    if (ancestors.size >= MAX_JSON_DEPTH) {
+      problems.push({ path: pointer, message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+      return null;
+    }
+  }
   if (typeof value === 'bigint') {
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
   }
@@ -79,10 +90,17 @@ function toJson(value: unknown, pointer: string, problems: Problem[]): JsonValue
     return null;
   }
   if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((item: unknown, i) => toJson(item, `${pointer}/${i}`, problems));
+  if (Array.isArray(value)) {
+    ancestors.add(value);
+    const out = value.map((item: unknown, i) => toJson(item, `${pointer}/${i}`, problems, ancestors));
+    ancestors.delete(value);
+    return out;
+  }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    ancestors.add(value);
     const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value)) setOwn(out, key, toJson(item, `${pointer}/${pointerSegment(key)}`, problems));
+    for (const [key, item] of Object.entries(value)) setOwn(out, key, toJson(item, `${pointer}/${pointerSegment(key)}`, problems, ancestors));
+    ancestors.delete(value);
     return out;
   }
   problems.push({ path: pointer, message: 'expected a JSON value (object, list, string, number, true/false or null), got a YAML type that JSON cannot hold' });

@@ -44,3 +44,15 @@ export function formatDuration(ms: number): string {
   if (ms >= 1000) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** Instants the service handles: the cron maths works up to the year 3000. */
+export const MIN_INSTANT_MS = 0;
+export const MAX_INSTANT_MS = Date.UTC(3000, 0, 1) - 1;
+
+/** Reads an ISO-8601 instant or epoch milliseconds; an error message when it is not one or is out of range. */
+export function parseInstant(value: string | number): { ok: true; ms: number } | { ok: false; message: string } {
+  const ms = typeof value === 'number' ? value : /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) return { ok: false, message: `expected an ISO-8601 instant like 2026-01-31T09:00:00Z, got ${JSON.stringify(value)}` };
+  if (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS) return { ok: false, message: `expected an instant between 1970 and 2999, got ${JSON.stringify(value)}` };
+  return { ok: true, ms };
+}

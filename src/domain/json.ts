@@ -20,9 +20,43 @@ function parseNumber(text: string): number | bigint {
   return Number(text);
 }
 
-/** Parses JSON text; throws SyntaxError with a position on bad input. */
+/**
+ * How deep objects and lists may nest. Deeper documents are refused where
+ * they enter (request bodies, HTTP responses, YAML), so nothing downstream
+ * (serialising, expressions, the journal) can overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** Parses JSON text; throws SyntaxError with a position on bad input, or when nested deeper than MAX_JSON_DEPTH. */
 export function parseJson(text: string): JsonValue {
-  return parse(text, null, parseNumber) as JsonValue;
+  let value: JsonValue;
+  try {
+    value = parse(text, null, parseNumber) as JsonValue;
+  } catch (err) {
+    if (err instanceof RangeError) throw tooDeep();
+    throw err;
+  }
+  if (jsonDepth(value) > MAX_JSON_DEPTH) throw tooDeep();
+  return value;
+}
+
+function tooDeep(): SyntaxError {
+  return new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
+/** The nesting depth of a value (a scalar is 0), without recursion. */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    const here = depth + 1;
+    if (here > deepest) deepest = here;
+    if (here > MAX_JSON_DEPTH) return here;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, here]);
+  }
+  return deepest;
 }
 
 /** Serialises a value to JSON text; BigInt is written as plain digits. */

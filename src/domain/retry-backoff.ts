@@ -3,6 +3,7 @@
 // journal gives the same waits.
 import { DEFAULT_RETRY_ON, type RetryPolicy } from './definition.js';
 import type { StepErrorInfo } from './step-error.js';
+import { MAX_RETRY_DELAY_MS } from './definition-limits.js';
 
 /** True when the policy retries errors of this kind and attempts remain. */
 export function shouldRetry(policy: RetryPolicy | undefined, error: StepErrorInfo, attempt: number): boolean {
@@ -14,14 +15,19 @@ export function shouldRetry(policy: RetryPolicy | undefined, error: StepErrorInf
 /**
  * The wait before attempt `attempt + 1`. Exponential doubles from `delayMs`;
  * `maxDelayMs` caps the back-off; jitter picks a deterministic point in
- * [delay/2, delay]. A server's Retry-After wins when it asks for longer.
+ * [delay/2, delay]. A server's Retry-After wins when it asks for longer, up
+ * to `maxDelayMs` when one is set and never past MAX_RETRY_DELAY_MS: a
+ * server cannot park an execution forever.
  */
 export function retryDelayMs(policy: RetryPolicy, attempt: number, error: StepErrorInfo, jitterSeed: string): number {
   let delay = policy.backoff === 'exponential' ? policy.delayMs * 2 ** (attempt - 1) : policy.delayMs;
   if (policy.maxDelayMs !== undefined) delay = Math.min(delay, policy.maxDelayMs);
   if (policy.jitter) delay = Math.round(delay / 2 + (delay / 2) * unitHash(`${jitterSeed}#${attempt}`));
-  if (error.retryAfterMs !== undefined) delay = Math.max(delay, error.retryAfterMs);
-  return delay;
+  if (error.retryAfterMs !== undefined) {
+    const ceiling = Math.min(policy.maxDelayMs ?? MAX_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS);
+    delay = Math.max(delay, Math.min(error.retryAfterMs, ceiling));
+  }
+  return Math.min(delay, MAX_RETRY_DELAY_MS);
 }
 
 /** FNV-1a over the string, mapped to [0, 1). */

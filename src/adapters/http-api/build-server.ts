@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { stringifyJson } from '../../domain/json.js';
 import type { HttpDeps } from './http-deps.js';
 import { registerBodyParsers } from './body-parsers.js';
-import { registerErrorHandling } from './error-handler.js';
+import { problemOf, registerErrorHandling, sendProblem } from './error-handler.js';
 import { registerBearerAuth } from './auth.js';
 import { zodSwaggerTransform, zodValidatorCompiler } from './zod-route-schema.js';
 import { registerTaskRoutes } from './tasks-routes.js';
@@ -38,6 +38,12 @@ export async function buildHttpServer(runtime: HttpDeps, options: HttpServerOpti
     routerOptions: { ignoreTrailingSlash: true },
     // Long ?wait= requests are expected; a stuck client is cut by the OS, not here.
     requestTimeout: 0,
+    // Errors the router raises before any route runs (a bad %-escape, a path
+    // parameter over the length limit) get the same problem+json as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH' || error.code === 'FST_ERR_ROUTE_REWRITE_NOT_STR';
+      void sendProblem(reply, problemOf('REQUEST_INVALID', tooLong ? 'a path parameter is too long' : `the URL is not valid: ${error.message}`, [{ path: '/url', message: error.message }]));
+    },
   });
 
   app.setValidatorCompiler(zodValidatorCompiler);

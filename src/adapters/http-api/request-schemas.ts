@@ -2,6 +2,7 @@
 // route reads them the same way and reports the same messages. Parsing only:
 // no lookups and no defaults that belong to the use cases.
 import { z } from 'zod';
+import { parseInstant } from '../../domain/duration.js';
 import { parseDuration } from '../../domain/duration.js';
 
 export const limitQuery = z.coerce
@@ -40,12 +41,12 @@ export function durationField(maxMs: number, maxLabel: string) {
 
 /** An instant as an ISO-8601 string or epoch milliseconds, as epoch ms. */
 export const instantQuery = z.string().transform((value, ctx) => {
-  const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `expected an ISO-8601 instant like 2025-01-31T09:00:00Z, got ${JSON.stringify(value)}` });
+  const r = parseInstant(value);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.message });
     return z.NEVER;
   }
-  return ms;
+  return r.ms;
 });
 
 export const idParam = z.string().min(1).max(200);
