@@ -22,7 +22,7 @@ export class QueryExecutions {
     const execution = await this.deps.executions.get(id);
     if (!execution) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
     const attempts = await this.deps.executions.attempts(id);
-    return { ...execution, steps: stepViews(attempts, this.deps.clock.now()) };
+    return { ...execution, steps: stepViews(attempts, this.deps.clock.now(), execution.finishedAt) };
   }
 
   async list(filter: ExecutionListFilter): Promise<Page<Execution>> {
@@ -71,8 +71,12 @@ export class QueryExecutions {
   }
 }
 
-/** The latest attempt at each path, in the order the steps first started. */
-export function stepViews(attempts: readonly StepAttempt[], now: number): StepView[] {
+/**
+ * The latest attempt at each path, in the order the steps first started. A
+ * wait (delay) still pending when the execution ended (cancel, timeout) shows
+ * as canceled at the execution's end.
+ */
+export function stepViews(attempts: readonly StepAttempt[], now: number, endedAt: number | null = null): StepView[] {
   const byPath = new Map<string, { first: StepAttempt; latest: StepAttempt }>();
   for (const a of attempts) {
     const seen = byPath.get(a.path);
@@ -85,8 +89,12 @@ export function stepViews(attempts: readonly StepAttempt[], now: number): StepVi
   return [...byPath.values()]
     .filter(({ latest }) => !latest.path.endsWith(`/${ENTER_SEGMENT}`))
     .sort((x, y) => x.first.startedAt - y.first.startedAt)
-    .map(({ first, latest }) => {
-      const waiting = latest.status === 'waiting' && now < (latest.wakeAt ?? 0);
+    .map(({ first, latest }): StepView => {
+      const wakeAt = latest.wakeAt ?? latest.finishedAt;
+      if (latest.status === 'waiting' && endedAt !== null && endedAt < wakeAt) {
+        return { stepId: latest.stepId, path: latest.path, status: 'canceled', attempts: latest.attempt, startedAt: first.startedAt, finishedAt: endedAt, output: null, error: null };
+      }
+      const waiting = latest.status === 'waiting' && now < wakeAt;
       return {
         stepId: latest.stepId,
         path: latest.path,

@@ -92,7 +92,7 @@ export class WatchExecution {
       if (!execution) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
       const attempts = await executions.attempts(id);
       const seen = new Set(attempts.map((a) => keyOf(a.path, a.attempt)));
-      yield { type: 'snapshot', execution: { ...execution, steps: stepViews(attempts, clock.now()) } };
+      yield { type: 'snapshot', execution: { ...execution, steps: stepViews(attempts, clock.now(), execution.finishedAt) } };
       if (isFinished(execution.status)) return;
 
       while (!signal.aborted) {

@@ -154,6 +154,12 @@ describe('the engine', () => {
       expect(d).toMatchObject({ type: 'complete', status: 'failed', error: { stepId: 'fb1' } });
     });
 
+    it('lets later steps read the fallback steps that ran', () => {
+      const d = run(def, [failed('a'), ok('a/fallback/fb1', 'one'), ok('a/fallback/fb2', 'two')]);
+      if (d.type !== 'run') throw new Error(d.type);
+      expect(d.runs[0]?.scope.steps['fb1']?.output).toBe('one');
+    });
+
     it('ends as handled_failure', () => {
       const d = run(def, [failed('a'), ok('a/fallback/fb1', 1), ok('a/fallback/fb2', 2), ok('b', 3)]);
       expect(d).toMatchObject({ type: 'complete', status: 'handled_failure', output: 3 });

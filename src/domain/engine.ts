@@ -168,7 +168,11 @@ type ListOutcome =
   | { kind: 'done'; scope: Scope; handled: boolean }
   | { kind: 'failed'; error: ContextError; scope: Scope };
 
-type StepOutcome = { kind: 'pending' } | { kind: 'done'; result: StepResult; handled: boolean } | { kind: 'failed'; error: ContextError };
+type StepOutcome =
+  | { kind: 'pending' }
+  /** `extra`: results of fallback steps that ran for this step; later steps may read them too. */
+  | { kind: 'done'; result: StepResult; handled: boolean; extra?: Record<string, StepResult> }
+  | { kind: 'failed'; error: ContextError };
 
 interface Pass {
   journal: JournalIndex;
@@ -217,6 +221,7 @@ function runList(steps: readonly StepDefinition[], basePath: string, parent: Sco
     const outcome = runStep(step, childPath(basePath, step.id), scope, pass, out);
     if (outcome.kind === 'pending') return outcome;
     if (outcome.kind === 'failed') return { kind: 'failed', error: outcome.error, scope };
+    if (outcome.extra) Object.assign(scope.steps, outcome.extra);
     scope.steps[step.id] = outcome.result;
     scope.prev = outcome.result.output;
     handled ||= outcome.handled;
@@ -280,8 +285,10 @@ function afterFailure(
   const fallback = runList(step.onError, `${path}/${FALLBACK_SEGMENT}`, fallbackScope, pass, out);
   if (fallback.kind === 'pending') return fallback;
   if (fallback.kind === 'failed') return { kind: 'failed', error: fallback.error };
-  // The fallback's output stands for the step's.
-  return { kind: 'done', result: { ...failedResult, output: fallback.scope.prev }, handled: true };
+  // The fallback's output stands for the step's; its steps stay readable by later steps.
+  const extra: Record<string, StepResult> = {};
+  for (const [id, result] of Object.entries(fallback.scope.steps)) if (!(id in fallbackScope.steps)) extra[id] = result;
+  return { kind: 'done', result: { ...failedResult, output: fallback.scope.prev }, handled: true, extra };
 }
 
 /** A control step without a recorded result: resolve its entry, then walk its children. */

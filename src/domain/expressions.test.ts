@@ -185,3 +185,22 @@ describe('static checks', () => {
     expect(templateReferences(compiled, '/steps/1/params')).toEqual([{ path: '/steps/1/params/headers/auth', stepId: 'login' }]);
   });
 });
+
+describe('bounded built-ins and slow expressions', () => {
+  const opts = (clock: { t: number }) => ({ now: () => clock.t, timeoutMs: 1000 });
+
+  it('pads like JSONata, within a width limit', async () => {
+    const clock = { t: 0 };
+    expect(await evaluate(compileTemplates('{{ $pad("ab", 5, "-") }}'), {}, opts(clock))).toBe('ab---');
+    expect(await evaluate(compileTemplates('{{ $pad("ab", -5) }}'), {}, opts(clock))).toBe('   ab');
+    await expect(evaluate(compileTemplates('{{ $pad("", 50000000, "ab") }}'), {}, opts(clock))).rejects.toMatchObject({ kind: 'expression', message: expect.stringContaining('over the limit') });
+  });
+
+  it('fails an evaluation that ran past the limit in one piece (no step in between to stop it)', async () => {
+    const clock = { t: 0 };
+    // A clock that jumps while the single built-in runs stands in for a slow regular expression.
+    const slow = { now: () => clock.t, timeoutMs: 1000 };
+    const context = { get s() { clock.t += 5000; return 'aaa'; } };
+    await expect(evaluate(compileTemplates('{{ s }}'), context, slow)).rejects.toMatchObject({ kind: 'expression', message: expect.stringContaining('over the 1000ms limit') });
+  });
+});

@@ -175,9 +175,37 @@ function clockBindings(at: number): Record<string, unknown> {
  */
 export async function evaluate(compiled: CompiledValue, context: unknown, options: EvaluateOptions): Promise<JsonValue> {
   const guard = new Guard(options);
-  const bindings = { ...clockBindings(guard.startedAt), [GUARD_BINDING]: guard };
-  return evaluateNode(compiled, context, bindings);
+  const bindings = { ...clockBindings(guard.startedAt), ...limitedBuiltins, [GUARD_BINDING]: guard };
+  const value = await evaluateNode(compiled, context, bindings);
+  // The hook checks time between JSONata steps; one slow built-in (a regular
+  // expression that backtracks badly) runs in one piece, so check again at the end.
+  const took = options.now() - guard.startedAt;
+  if (took > options.timeoutMs) {
+    throw new StepError('expression', `the templates took ${took}ms to evaluate, over the ${options.timeoutMs}ms limit (a slow regular expression or a huge $pad/range?)`);
+  }
+  return value;
 }
+
+/** The widest `$pad` allowed: wider would build strings of hundreds of megabytes. */
+export const MAX_PAD_WIDTH = 1_000_000;
+
+/** Built-ins replaced by bounded versions of the same behaviour. */
+const limitedBuiltins: Record<string, unknown> = {
+  pad: {
+    _jsonata_function: true,
+    implementation(str: unknown, width: unknown, char?: unknown): unknown {
+      if (str === undefined) return undefined;
+      if (typeof str !== 'string' || typeof width !== 'number' || !Number.isFinite(width)) throw new Error('$pad: expected a string and a width');
+      if (Math.abs(width) > MAX_PAD_WIDTH) throw new Error(`$pad: a width of ${width} is over the limit of ${MAX_PAD_WIDTH}`);
+      const fill = char === undefined ? ' ' : String(char);
+      const length = [...str].length;
+      const missing = Math.abs(Math.trunc(width)) - length;
+      if (missing <= 0 || fill.length === 0) return str;
+      const padding = [...fill.repeat(Math.ceil(missing / [...fill].length))].slice(0, missing).join('');
+      return width > 0 ? str + padding : padding + str;
+    },
+  },
+};
 
 async function evaluateNode(node: CompiledValue, context: unknown, bindings: Record<string, unknown>): Promise<JsonValue> {
   switch (node.kind) {

@@ -50,7 +50,8 @@ describe('cancel', () => {
     await new Promise((r) => setTimeout(r, 900));
     const view = await tasker.getExecution(execution.id);
     expect(view.status).toBe('canceled');
-    expect(view.steps.map((s) => s.stepId)).toEqual(['wait']);
+    expect(view.steps.map((s) => [s.stepId, s.status])).toEqual([['wait', 'canceled']]);
+    expect(view.steps[0]?.finishedAt).toBe(view.finishedAt);
   });
 
   it('refuses to cancel a finished execution (409)', async () => {
