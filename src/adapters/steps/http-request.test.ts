@@ -41,6 +41,7 @@ describe('planHttpRequest', () => {
     expect(() => plan({ url: 'http://h', method: 'BREW' })).toThrow(/params\.method/);
     expect(() => plan({ url: 'http://h', body: { a: 1 } })).toThrow(/GET request cannot have a body/);
     expect(() => plan({ url: 'http://h', headers: { 'X-A': 'a\r\nX-B: b' } })).toThrow(/line breaks/);
+    expect(() => plan({ url: 'http://h', headers: { 'X-A': 'é🎉' } })).toThrow(/params\.headers\.X-A: header values may only hold Latin-1/);
     expect(() => plan({ url: 'http://h', auth: { type: 'digest' } })).toThrow(/params\.auth/);
     expect(() => plan({ url: 'http://h', method: 'POST', body: [1], bodyType: 'form' })).toThrow(/form body/);
   });

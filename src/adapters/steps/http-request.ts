@@ -82,6 +82,8 @@ function collectHeaders(raw: JsonValue | undefined): Record<string, string> {
     if (!TOKEN_RE.test(name)) throw paramError(`headers.${name}`, 'is not a valid header name');
     const text = Array.isArray(value) ? value.map(scalarText).join(', ') : scalarText(value);
     if (/[\r\n\0]/.test(text)) throw paramError(`headers.${name}`, 'header values cannot contain line breaks or NUL');
+    // HTTP/1.1 header values are bytes: characters past U+00FF cannot be sent as is.
+    if (/[^\u0000-\u00ff]/.test(text)) throw paramError(`headers.${name}`, 'header values may only hold Latin-1 characters: encode others first (e.g. $encodeUrlComponent)');
     headers[name.toLowerCase()] = text;
   }
   return headers;
