@@ -218,3 +218,80 @@ describe('which steps a template may read', () => {
     ]);
   });
 });
+
+describe('control-flow steps', () => {
+  const loop = (extra: Record<string, unknown> = {}) => ({
+    name: 'loop',
+    steps: [
+      { id: 'fetch', type: 'transform', params: { value: [1, 2] } },
+      {
+        id: 'each',
+        type: 'foreach',
+        items: '{{ steps.fetch.output }}',
+        concurrency: 4,
+        steps: [
+          { id: 'a', type: 'transform', params: { value: '{{ item }}' } },
+          { id: 'b', type: 'transform', params: { value: '{{ steps.a.output + steps.fetch.output[0] }}' } },
+        ],
+        ...extra,
+      },
+      { id: 'after', type: 'transform', params: { value: '{{ steps.each.output[1] }}' } },
+    ],
+  });
+
+  it('accepts a foreach whose body reads its own earlier steps and the steps before the loop', () => {
+    const step = valid(loop()).steps[1];
+    expect(step).toMatchObject({ type: 'foreach', items: '{{ steps.fetch.output }}', concurrency: 4 });
+    expect(step?.steps?.map((s) => s.id)).toEqual(['a', 'b']);
+  });
+
+  it('accepts the control fields written inside params too, and lifts them out', () => {
+    const def = valid({ name: 'p', steps: [{ id: 'each', type: 'foreach', params: { items: [1], steps: [{ id: 'x', type: 'log', params: { message: 'hi' } }] } }] });
+    expect(def.steps[0]).toMatchObject({ items: [1], params: {} });
+  });
+
+  it('refuses what a loop cannot have, each problem at its path', () => {
+    const found = problems({
+      name: 'bad',
+      steps: [
+        { id: 'each', type: 'foreach', concurrency: 1000, steps: [], retry: { maxAttempts: 2 } },
+        { id: 'call', type: 'transform', params: { value: 1 }, branches: [] },
+        { id: 'sw', type: 'switch', cases: [{ steps: [{ id: 'z', type: 'log', params: { message: 'x' } }] }] },
+      ],
+    });
+    const paths = found.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/steps/0/items', '/steps/0/concurrency', '/steps/0/steps', '/steps/0/retry', '/steps/1/branches', '/steps/2/cases/0/when']),
+    );
+  });
+
+  it('does not let later steps read steps inside a loop directly', () => {
+    const def = loop();
+    (def.steps[2] as { params: { value: string } }).params.value = '{{ steps.a.output }}';
+    expect(problems(def)).toEqual([expect.objectContaining({ path: '/steps/2/params/value', message: expect.stringContaining('"a"') })]);
+  });
+
+  it('walks parallel branches and switch cases with their own visibility', () => {
+    const def = valid({
+      name: 'pw',
+      steps: [
+        { id: 'par', type: 'parallel', branches: [[{ id: 'p1', type: 'transform', params: { value: 1 } }], [{ id: 'p2', type: 'transform', params: { value: 2 } }]] },
+        {
+          id: 'sw',
+          type: 'switch',
+          cases: [{ when: 'steps.par.output[0] = 1', steps: [{ id: 'yes', type: 'transform', params: { value: '{{ steps.par.output }}' } }] }],
+          default: [{ id: 'no', type: 'transform', params: { value: null } }],
+        },
+      ],
+    });
+    expect(def.steps[1]?.cases?.[0]?.when).toBe('{{ steps.par.output[0] = 1 }}');
+    expect(problems({ name: 'x', steps: [{ id: 'par', type: 'parallel', branches: [[{ id: 'p1', type: 'transform', params: { value: '{{ steps.p2.output }}' } }], [{ id: 'p2', type: 'transform', params: { value: 2 } }]] }] })).toEqual([
+      expect.objectContaining({ path: '/steps/0/branches/0/0/params/value' }),
+    ]);
+  });
+
+  it('accepts a task-level timeout and checks the task step params', () => {
+    expect(valid({ name: 't', timeout: '5m', steps: [{ id: 's', type: 'task', params: { task: 'other', input: {} } }] }).timeoutMs).toBe(300_000);
+    expect(problems({ name: 't', steps: [{ id: 's', type: 'task', params: { wait: 'sometimes' } }] }).map((p) => p.path)).toEqual(['/steps/0/params/task', '/steps/0/params/wait']);
+  });
+});
