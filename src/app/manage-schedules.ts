@@ -10,7 +10,7 @@ import type { JsonValue } from '../domain/json.js';
 import type { Schedule } from '../ports/schedule-store.js';
 import type { AppDeps } from './deps.js';
 import { clampLimit, type ManageTasks } from './manage-tasks.js';
-import { parseScheduleFields } from './schedule-input.js';
+import { parseScheduleFields, type ScheduleFields } from './schedule-input.js';
 import type { StartExecution } from './start-execution.js';
 import type { ScheduleInput } from './tasker.js';
 
@@ -32,18 +32,7 @@ export class ManageSchedules {
     const now = this.deps.clock.now();
     const schedule: Schedule = {
       id: this.deps.newId(),
-      taskId: task.id,
-      name: fields.name ?? `${task.name} ${fields.cron}`,
-      cron: fields.cron,
-      timezone: fields.timezone,
-      enabled: fields.enabled,
-      input: fields.input,
-      overlap: fields.overlap,
-      catchup: fields.catchup,
-      catchupWindowMs: fields.catchupWindowMs,
-      startAt: fields.startAt,
-      endAt: fields.endAt,
-      jitterMs: fields.jitterMs,
+      ...scheduleFields(fields, task.id, `${task.name} ${fields.cron}`),
       nextFireAt: null,
       lastFireAt: null,
       createdAt: now,
@@ -89,22 +78,7 @@ export class ManageSchedules {
     const task = await this.taskFor(fields.task);
     checkScheduleInput(task, fields.input);
     const now = this.deps.clock.now();
-    const next: Schedule = {
-      ...current,
-      taskId: task.id,
-      name: fields.name ?? current.name,
-      cron: fields.cron,
-      timezone: fields.timezone,
-      enabled: fields.enabled,
-      input: fields.input,
-      overlap: fields.overlap,
-      catchup: fields.catchup,
-      catchupWindowMs: fields.catchupWindowMs,
-      startAt: fields.startAt,
-      endAt: fields.endAt,
-      jitterMs: fields.jitterMs,
-      updatedAt: now,
-    };
+    const next: Schedule = { ...current, ...scheduleFields(fields, task.id, current.name), updatedAt: now };
     next.nextFireAt = firstFireAfter(next, now);
     const stored = await this.deps.schedules.update(next);
     if (!stored) throw new TaskerError('SCHEDULE_NOT_FOUND', `no schedule with id '${id}'`);
@@ -145,6 +119,24 @@ export class ManageSchedules {
     if (!task) throw new TaskerError('SCHEDULE_INVALID', `no task with id or name '${idOrName}'`, [{ path: '/taskId', message: `no task with id or name '${idOrName}'` }]);
     return task;
   }
+}
+
+/** The user-settable part of a schedule, from checked fields. */
+function scheduleFields(fields: ScheduleFields, taskId: string, defaultName: string) {
+  return {
+    taskId,
+    name: fields.name ?? defaultName,
+    cron: fields.cron,
+    timezone: fields.timezone,
+    enabled: fields.enabled,
+    input: fields.input,
+    overlap: fields.overlap,
+    catchup: fields.catchup,
+    catchupWindowMs: fields.catchupWindowMs,
+    startAt: fields.startAt,
+    endAt: fields.endAt,
+    jitterMs: fields.jitterMs,
+  };
 }
 
 /** A schedule's input must fit its task's input schema now; it is checked again at each fire. */

@@ -2,6 +2,7 @@
 // real server, onError continue/fallback, onFailure, timeouts, delays that
 // survive a restart, and secrets that never reach the journal.
 import { afterEach, describe, expect, it } from 'vitest';
+import { runTaskToEnd } from '../support/run-task.js';
 import { startTempRuntime, type TempRuntime } from '../support/temp-runtime.js';
 import { json, startTargetServer, type TargetServer } from '../support/target-server.js';
 
@@ -15,11 +16,9 @@ afterEach(async () => {
   target = undefined;
 });
 
-async function runTask(definition: unknown, input: unknown = {}, waitMs = 20_000) {
+function runTask(definition: unknown, input: unknown = {}) {
   if (!rt) throw new Error('no runtime');
-  const task = await rt.runtime.tasker.createTask(definition);
-  const { execution } = await rt.runtime.tasker.startExecution({ task: task.id, input: input as never });
-  return rt.runtime.tasker.waitForExecution(execution.id, waitMs);
+  return runTaskToEnd(rt.runtime, definition, input);
 }
 
 describe('retry with fixed back-off and onError continue', () => {

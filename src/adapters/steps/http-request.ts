@@ -83,6 +83,7 @@ function collectHeaders(raw: JsonValue | undefined): Record<string, string> {
     const text = Array.isArray(value) ? value.map(scalarText).join(', ') : scalarText(value);
     if (/[\r\n\0]/.test(text)) throw paramError(`headers.${name}`, 'header values cannot contain line breaks or NUL');
     // HTTP/1.1 header values are bytes: characters past U+00FF cannot be sent as is.
+    // eslint-disable-next-line no-control-regex -- the range starts at U+0000 on purpose
     if (/[^\u0000-\u00ff]/.test(text)) throw paramError(`headers.${name}`, 'header values may only hold Latin-1 characters: encode others first (e.g. $encodeUrlComponent)');
     headers[name.toLowerCase()] = text;
   }
