@@ -85,6 +85,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       expressionTimeoutMs: config.expressionTimeoutMs,
       secrets: config.secrets,
       lateToleranceMs: LATE_TOLERANCE_MS,
+      // A scheduler beside separate API processes must notice their new schedules soon.
+      schedulerMaxSleepMs: config.role === 'scheduler' ? 1_000 : 30_000,
       retentionMs: config.retentionMs,
     },
     newId: () => randomUUID(),

@@ -23,6 +23,12 @@ export interface AppSettings {
   secrets: Record<string, string>;
   /** A fire older than this when the scheduler sees it counts as missed (catch-up policy applies). */
   lateToleranceMs: number;
+  /**
+   * The longest the scheduler sleeps without looking at the database. Changes
+   * made in this process wake it at once; this bounds how late it notices
+   * schedules created or changed by other processes.
+   */
+  schedulerMaxSleepMs: number;
   /** TASKER_RETENTION: finished executions older than this are pruned; null or absent keeps them forever. */
   retentionMs?: number | null;
 }

@@ -161,6 +161,8 @@ export class ExecutionDriver {
     try {
       for (;;) {
         if (drive.signal.aborted || commitRefused) {
+          // Nothing more can be committed: stop the work still in flight.
+          for (const r of running.values()) r.controller.abort(drive.signal.reason ?? new LeaseLost());
           await Promise.all([...running.values()].map((r) => r.promise));
           if (commitRefused && !drive.signal.aborted) return;
           return this.stopEarly(execution.id, drive.signal, log);

@@ -5,7 +5,6 @@
 import type { AppDeps } from './deps.js';
 import type { FireDueSchedules } from './fire-due-schedules.js';
 
-const MAX_SLEEP_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1_000;
 
 export class SchedulerLoop {
@@ -53,7 +52,8 @@ export class SchedulerLoop {
       const { errors } = await this.firing.fireDue();
       const next = await this.deps.schedules.nextFireAt();
       const now = this.deps.clock.now();
-      sleep = next === null ? MAX_SLEEP_MS : Math.min(Math.max(0, next - now), MAX_SLEEP_MS);
+      const cap = this.deps.settings.schedulerMaxSleepMs;
+      sleep = next === null ? cap : Math.min(Math.max(0, next - now), cap);
       // A schedule that keeps failing stays due; never spin on it.
       if (errors > 0) sleep = Math.max(sleep, RETRY_AFTER_ERROR_MS);
     } catch (err) {
