@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERROR_CODES, TaskerError, type ErrorCode, type Problem } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
 import { pointer } from './zod-route-schema.js';
+import { isBackendUnavailable } from './backend-unavailable.js';
 
 export interface ProblemBody {
   type: string;
@@ -69,6 +70,10 @@ function toProblem(error: unknown, logger: Logger, request: FastifyRequest): Pro
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500 && typeof fe.code === 'string' && fe.code.startsWith('FST_')) {
     // Fastify's own client errors (bad URL, bad header...): their messages are safe to show.
     return { ...problemOf('REQUEST_INVALID', fe.message), status: fe.statusCode };
+  }
+  if (isBackendUnavailable(error)) {
+    logger.warn({ err: error, method: request.method, url: request.url }, 'a backing service is unavailable');
+    return problemOf('UNAVAILABLE', 'a backing service (database or Redis) is not answering; retry shortly');
   }
   logger.error({ err: error, method: request.method, url: request.url }, 'request failed');
   return problemOf('INTERNAL', 'an unexpected error occurred; it has been logged');
