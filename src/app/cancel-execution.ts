@@ -6,6 +6,7 @@ import { isFinished } from '../domain/execution.js';
 import { StepError } from '../domain/step-error.js';
 import type { AppDeps } from './deps.js';
 import type { InFlight } from './in-flight.js';
+import { parentOf } from './start-subtask.js';
 
 export class CancelExecution {
   constructor(
@@ -22,5 +23,8 @@ export class CancelExecution {
     this.inFlight.abort(id, new StepError('canceled', reason));
     const canceled = await this.deps.executions.get(id);
     if (canceled) this.deps.events.emit('execution.finished', { execution: canceled });
+    // A canceled sub-task wakes its parent, whose task step then fails.
+    const parentId = parentOf(execution);
+    if (parentId) await this.deps.queue.enqueue(parentId);
   }
 }

@@ -17,7 +17,9 @@ import { toStepErrorInfo } from '../domain/step-error.js';
 import type { Logger } from '../ports/logger.js';
 import type { AppDeps } from './deps.js';
 import type { CompiledTask, CompiledTaskCache } from './compiled-tasks.js';
-import { executionContext } from './execution-context.js';
+import { executionContext, jsonBytes } from './execution-context.js';
+import { stringifyJson } from '../domain/json.js';
+import { canonicalJson } from './start-execution.js';
 import type { InFlight } from './in-flight.js';
 import type { Redactor } from './redact-secrets.js';
 import { runStepAttempt, PARKED, type AttemptOutcome, type StepAttemptContext } from './run-step-attempt.js';
@@ -177,13 +179,25 @@ export class ExecutionDriver {
           return;
         }
         if (decision.records.length > 0) {
-          for (const record of decision.records) await commit(recordAttempt(record, now));
+          for (const record of decision.records) {
+            const entry = capRecord(recordAttempt(record, now), this.deps.settings.maxOutputBytes);
+            await commit(entry);
+            // Fail-fast: once a loop or parallel has failed, its iterations still in flight are not wanted.
+            if (entry.status === 'failed') {
+              for (const [key, r] of running) if (key.startsWith(`${record.path}/`)) r.controller.abort(new ExecutionTimedOut());
+            }
+          }
           continue;
         }
         for (const run of decision.runs) start(run);
         if (running.size === 0) {
           const candidates = [decision.wakeAt, parked.size > 0 ? now + SUBTASK_POLL_MS : null, deadline].filter((t): t is number => t !== null);
-          if (candidates.length === 0) throw new Error('the engine found nothing to run, wait for or finish');
+          if (candidates.length === 0) {
+            // Never hand back an execution that cannot move: that would retry it forever.
+            log.error({}, 'the engine found nothing to run, wait for or finish');
+            await this.finish(execution, { status: 'failed', output: null, error: { kind: 'internal', message: 'the execution cannot make progress (nothing to run or wait for); this is a bug, please report it' } }, log);
+            return;
+          }
           await this.wait(execution, Math.min(...candidates));
           return;
         }
@@ -214,12 +228,16 @@ export class ExecutionDriver {
     return runStepAttempt(context);
   }
 
-  /** The first execution of a retry chain: Idempotency-Keys stay the same on every re-run of a step. */
+  /**
+   * The first execution of a retry chain with the same input: Idempotency-Keys
+   * stay the same on every re-run of a step. A retry with a new input is a
+   * new request, so its keys are its own.
+   */
   private async retryRoot(execution: Execution): Promise<string> {
     let current = execution;
     for (let hops = 0; current.retryOf && hops < 100; hops++) {
       const previous = await this.deps.executions.get(current.retryOf);
-      if (!previous) break;
+      if (!previous || stringifyJson(canonicalJson(previous.input)) !== stringifyJson(canonicalJson(current.input))) break;
       current = previous;
     }
     return current.id;
@@ -294,6 +312,19 @@ export class ExecutionDriver {
       log.error({ err }, 'could not hand the execution back; the reconciler will pick it up when its lease expires');
     }
   }
+}
+
+/** A control step's result over the output cap fails the step, as any other step's would. */
+function capRecord(entry: StepAttempt, maxBytes: number): StepAttempt {
+  if (entry.status !== 'succeeded') return entry;
+  const bytes = jsonBytes(entry.output);
+  if (bytes <= maxBytes) return entry;
+  return {
+    ...entry,
+    status: 'failed',
+    output: null,
+    error: { kind: 'output_too_large', message: `the collected output is ${bytes} bytes, over the ${maxBytes}-byte limit (TASKER_MAX_OUTPUT_BYTES): have the inner steps keep only what later steps need` },
+  };
 }
 
 /** A control step's derived result, as a journal entry. */

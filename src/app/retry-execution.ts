@@ -33,10 +33,8 @@ export class RetryExecution {
   ) {}
 
   async plan(id: string, options: RetryOptions = {}): Promise<RetryPreview> {
-    const { original, reused, input } = await this.prepare(id, options);
-    const version = await this.deps.tasks.getVersion(original.taskId, original.taskVersion);
-    if (!version) throw new TaskerError('TASK_VERSION_NOT_FOUND', `task ${original.taskId} has no version ${original.taskVersion} any more`);
-    return { retryOf: original.id, taskId: original.taskId, taskVersion: original.taskVersion, input, ...retryPlan(version.definition, reused) };
+    const { original, reused, input, definition } = await this.prepare(id, options);
+    return { retryOf: original.id, taskId: original.taskId, taskVersion: original.taskVersion, input, ...retryPlan(definition, reused) };
   }
 
   async retry(id: string, options: RetryOptions = {}): Promise<Execution> {
@@ -70,7 +68,9 @@ export class RetryExecution {
       throw new TaskerError('EXECUTION_NOT_FINISHED', `execution ${id} is ${original.status}: cancel it or wait for it to finish before retrying`);
     }
     const reuse = options.reuse ?? options.input === undefined;
-    const reused = reuse ? reusableAttempts(await this.deps.executions.attempts(id), this.deps.clock.now()) : [];
-    return { original, reused, input: options.input ?? original.input };
+    const version = await this.deps.tasks.getVersion(original.taskId, original.taskVersion);
+    if (!version) throw new TaskerError('TASK_VERSION_NOT_FOUND', `task ${original.taskId} has no version ${original.taskVersion} any more`);
+    const reused = reuse ? reusableAttempts(version.definition, await this.deps.executions.attempts(id), this.deps.clock.now()) : [];
+    return { original, reused, input: options.input ?? original.input, definition: version.definition };
   }
 }

@@ -72,6 +72,10 @@ export async function runStepAttempt(c: StepAttemptContext): Promise<AttemptOutc
     }
     if (c.run.kind === 'enter') {
       const entry = await enterControl(c, compiled, context, evalOptions);
+      const bytes = jsonBytes(entry);
+      if (bytes > c.deps.settings.maxOutputBytes) {
+        throw new StepError('output_too_large', `the ${c.run.step.type}'s resolved items are ${bytes} bytes, over the ${c.deps.settings.maxOutputBytes}-byte limit (TASKER_MAX_OUTPUT_BYTES): loop over ids and fetch each item inside the loop`);
+      }
       return finish('succeeded', entry, null, undefined, `${c.run.path}/${ENTER_SEGMENT}`);
     }
     const params = (await evaluate(compiled.params, context, evalOptions)) as Record<string, JsonValue>;

@@ -24,24 +24,35 @@ export interface RetryPlan {
   conditional: PlannedStep[];
 }
 
-/** The latest attempt at each path that a retry can keep as is. */
-export function reusableAttempts(journal: readonly StepAttempt[], now: number): StepAttempt[] {
+/**
+ * The committed attempts a retry keeps. Top-level steps are kept in order up
+ * to the first one that did not simply succeed (it failed, was handled by a
+ * fallback or `continue`, or never finished): that step and everything after
+ * it run again, since later steps may have used its result. Inside that step,
+ * when it is a loop or a branch, the inner steps that succeeded are kept (a
+ * loop with one failed item re-runs that item); fallback steps never are.
+ * onFailure steps always run again.
+ */
+export function reusableAttempts(definition: TaskDefinition, journal: readonly StepAttempt[], now: number): StepAttempt[] {
   const latest = new Map<string, StepAttempt>();
   for (const a of journal) {
     const seen = latest.get(a.path);
     if (!seen || a.attempt >= seen.attempt) latest.set(a.path, a);
   }
-  const ok = (a: StepAttempt | undefined) => a !== undefined && (a.status === 'succeeded' || a.status === 'skipped' || (a.status === 'waiting' && (a.wakeAt ?? 0) <= now));
-  return [...latest.values()].filter((a) => {
-    if (!ok(a) || a.path.startsWith(`${ON_FAILURE_ROOT}/`)) return false;
-    // A fallback's results stand only while the step it stands in for stays failed.
-    const marker = `/${FALLBACK_SEGMENT}/`;
-    for (let i = a.path.indexOf(marker); i !== -1; i = a.path.indexOf(marker, i + 1)) {
-      if (ok(latest.get(a.path.slice(0, i)))) continue;
-      return false;
+  const ok = (a: StepAttempt | undefined): a is StepAttempt =>
+    a !== undefined && ((a.status === 'succeeded' && a.error === null) || a.status === 'skipped' || (a.status === 'waiting' && (a.wakeAt ?? 0) <= now));
+  const under = (root: string) => [...latest.values()].filter((a) => a.path === root || a.path.startsWith(`${root}/`));
+  const kept: StepAttempt[] = [];
+  for (const step of definition.steps) {
+    const own = latest.get(step.id);
+    if (ok(own)) {
+      kept.push(...under(step.id));
+      continue;
     }
-    return true;
-  });
+    kept.push(...under(step.id).filter((a) => a.path !== step.id && ok(a) && !a.path.includes(`/${FALLBACK_SEGMENT}/`)));
+    break;
+  }
+  return kept;
 }
 
 export function retryPlan(definition: TaskDefinition, reused: readonly StepAttempt[]): RetryPlan {

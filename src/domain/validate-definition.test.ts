@@ -290,6 +290,22 @@ describe('control-flow steps', () => {
     ]);
   });
 
+  it('checks concurrency written inside params like on the step (a 0 would never start an iteration)', () => {
+    const body = [{ id: 'x', type: 'log', params: { message: 'hi' } }];
+    for (const concurrency of [0, 1000, 2.5, '4']) {
+      expect(problems({ name: 'c', steps: [{ id: 'each', type: 'foreach', params: { items: [1], concurrency, steps: body } }] })).toEqual([
+        expect.objectContaining({ path: '/steps/0/params/concurrency' }),
+      ]);
+    }
+  });
+
+  it('refuses retry and timeout on a task step (a re-run finds the same child)', () => {
+    expect(problems({ name: 't', steps: [{ id: 's', type: 'task', params: { task: 'other' }, retry: { maxAttempts: 3 }, timeout: '2s' }] }).map((p) => p.path)).toEqual([
+      '/steps/0/retry',
+      '/steps/0/timeout',
+    ]);
+  });
+
   it('accepts a task-level timeout and checks the task step params', () => {
     expect(valid({ name: 't', timeout: '5m', steps: [{ id: 's', type: 'task', params: { task: 'other', input: {} } }] }).timeoutMs).toBe(300_000);
     expect(problems({ name: 't', steps: [{ id: 's', type: 'task', params: { wait: 'sometimes' } }] }).map((p) => p.path)).toEqual(['/steps/0/params/task', '/steps/0/params/wait']);

@@ -4,7 +4,7 @@
 // execution order for what needs the whole task: unique ids, step types,
 // templates and which steps a template may read. It never evaluates anything.
 import { ENGINE_STEP_TYPES, STEP_TYPE_ALIASES, isControlStep, type OnError, type StepDefinition, type TaskDefinition } from './definition.js';
-import { MAX_BRANCHES, MAX_CONTROL_NESTING, MAX_FALLBACK_NESTING, MAX_STEPS } from './definition-limits.js';
+import { MAX_BRANCHES, MAX_CONCURRENCY, MAX_CONTROL_NESTING, MAX_FALLBACK_NESTING, MAX_STEPS } from './definition-limits.js';
 import { checkTaskParams } from './subtask-params.js';
 import { describeValue, issueMessage, issuesToProblems, stepSchema, STEP_KEYS, taskSchema, TASK_KEYS } from './definition-schema.js';
 import { checkDelayParams } from './delay-params.js';
@@ -140,6 +140,12 @@ class DefinitionValidator {
       const lifted = liftControlFields(raw, params, at, type);
       params = lifted.params;
       flow = this.controlFlow(lifted.fields, type, at, visible, id, nesting, control);
+      if (type === 'task') {
+        if (raw['retry'] !== undefined) this.problems.push({ path: `${at}/retry`, message: 'retry is not supported on task steps: a re-run finds the same child execution; put retry on the steps of the child task' });
+        if (raw['timeout'] !== undefined || raw['timeoutMs'] !== undefined) {
+          this.problems.push({ path: `${at}/${raw['timeout'] !== undefined ? 'timeout' : 'timeoutMs'}`, message: "timeout is not supported on task steps: give the child task a timeout of its own" });
+        }
+      }
       if (isControlStep(type)) {
         if (raw['retry'] !== undefined) this.problems.push({ path: `${at}/retry`, message: `retry is not supported on ${type} steps: put it on the steps inside` });
         if (raw['timeout'] !== undefined || raw['timeoutMs'] !== undefined) {
@@ -237,9 +243,14 @@ class DefinitionValidator {
       else if (typeof v['items'] !== 'string' && !Array.isArray(v['items'])) {
         this.problems.push({ path: fields.pointer('items'), message: `expected a template or a list, got ${describeValue(v['items'])}` });
       } else this.checkTemplatesAt(v['items'] as JsonValue, fields.pointer('items'), visible, ownId);
+      const concurrency = v['concurrency'];
+      const concurrencyOk = concurrency === undefined || (Number.isInteger(concurrency) && (concurrency as number) >= 1 && (concurrency as number) <= MAX_CONCURRENCY);
+      if (!concurrencyOk) {
+        this.problems.push({ path: fields.pointer('concurrency'), message: `expected a whole number from 1 to ${MAX_CONCURRENCY}, got ${describeValue(concurrency)}` });
+      }
       const steps = nestedList(v['steps'], 'steps', 'each item');
-      if (!steps) return undefined;
-      return { items: v['items'] as JsonValue, steps, ...(typeof v['concurrency'] === 'number' ? { concurrency: v['concurrency'] } : {}) };
+      if (!steps || !concurrencyOk) return undefined;
+      return { items: v['items'] as JsonValue, steps, ...(typeof concurrency === 'number' ? { concurrency } : {}) };
     }
     if (type === 'parallel') {
       const branches = v['branches'];
@@ -285,7 +296,9 @@ class DefinitionValidator {
       if (visible.has(stepId)) continue;
       let message: string;
       if (stepId === ownId) message = `references its own step "${stepId}", whose output does not exist yet`;
-      else if (this.allIds.has(stepId)) message = `references step "${stepId}", which runs later`;
+      else if (this.firstUse.has(stepId)) {
+        message = `references step "${stepId}", which is inside a control-flow step (foreach, parallel, switch) or another branch: read that control step's output instead, e.g. steps.<loop>.output`;
+      } else if (this.allIds.has(stepId)) message = `references step "${stepId}", which runs later`;
       else message = `references step "${stepId}", which does not exist${suggest(stepId, this.allIds)}`;
       this.problems.push({ path, message });
     }

@@ -170,6 +170,23 @@ describe('sub-tasks', () => {
     expect(children.items[0]).toMatchObject({ trigger: 'subtask', status: 'succeeded' });
   });
 
+  it('wakes the parent at once when its child is canceled; the task step fails', async () => {
+    rt = await startTempRuntime();
+    const { tasker } = rt.runtime;
+    await tasker.createTask({ name: 'sleepy-child', steps: [{ id: 'nap', type: 'delay', params: { duration: '1h' } }] });
+    await tasker.createTask({ name: 'waiting-parent', steps: [{ id: 'call', type: 'task', params: { task: 'sleepy-child' } }] });
+    const { execution } = await tasker.startExecution({ task: 'waiting-parent' });
+    let child: string | undefined;
+    for (let i = 0; i < 100 && !child; i++) {
+      child = (await tasker.listExecutions({ task: 'sleepy-child' })).items.find((e) => e.status === 'waiting')?.id;
+      if (!child) await new Promise((r) => setTimeout(r, 20));
+    }
+    await tasker.cancelExecution(child as string);
+    const parent = await tasker.waitForExecution(execution.id, 5000);
+    expect(parent.status).toBe('failed');
+    expect(parent.error).toMatchObject({ kind: 'subtask', stepId: 'call' });
+  });
+
   it('refuses a cycle with the chain in the message', async () => {
     rt = await startTempRuntime();
     await rt.runtime.tasker.createTask({ name: 'ping', steps: [{ id: 'p', type: 'task', params: { task: 'pong' } }] });
@@ -178,6 +195,18 @@ describe('sub-tasks', () => {
     const view = await rt.runtime.tasker.waitForExecution(execution.id, 10_000);
     expect(view.status).toBe('failed');
     expect(view.error?.message).toContain('ping → pong → ping');
+  });
+});
+
+describe('output cap on collected results', () => {
+  it('fails a loop whose collected outputs exceed TASKER_MAX_OUTPUT_BYTES', async () => {
+    rt = await startTempRuntime({ TASKER_MAX_OUTPUT_BYTES: '2048' });
+    const view = await runTask({
+      name: 'big-loop',
+      steps: [{ id: 'each', type: 'foreach', items: '{{ [1..20] }}', steps: [{ id: 'pad', type: 'transform', params: { value: '{{ $pad("", 500, "x") }}' } }] }],
+    });
+    expect(view.status).toBe('failed');
+    expect(view.error).toMatchObject({ kind: 'output_too_large' });
   });
 });
 

@@ -87,6 +87,60 @@ describe('retry from failure', () => {
     expect(res.statusCode).toBe(202);
     expect((await finished(body(res).id)).status).toBe('succeeded');
     expect(target.requests.map((r) => r.url)).toEqual(['/bob', '/ann']);
+    // A new input is a new request: its Idempotency-Keys are its own.
+    const [bob, ann] = target.requests.map((r) => r.headers['idempotency-key']);
+    expect(ann).not.toBe(bob);
+  });
+
+  it('re-runs a step handled by continue and every step after it (they may have used its result)', async () => {
+    let calls = 0;
+    target = await startTargetServer((_req, res) => (++calls === 1 ? json(res, 500, {}) : json(res, 200, { ok: true })));
+    api = await startApiHarness();
+    await api.runtime.tasker.createTask({
+      name: 'soft-fail',
+      steps: [
+        { id: 'first', type: 'transform', params: { value: 'kept' } },
+        { id: 'a', type: 'http', params: { url: target.url }, onError: 'continue' },
+        { id: 'after', type: 'transform', params: { value: 'a was {{ steps.a.status }}' } },
+      ],
+    });
+    const { execution } = await api.runtime.tasker.startExecution({ task: 'soft-fail' });
+    const first = await finished(execution.id);
+    expect(first).toMatchObject({ status: 'handled_failure', output: 'a was failed' });
+    const plan = await api.runtime.tasker.planRetry(execution.id, {});
+    expect(plan.reused.map((r) => r.stepId)).toEqual(['first']);
+    expect(plan.rerun.map((r) => r.stepId)).toEqual(['a', 'after']);
+    const retried = await api.runtime.tasker.retryExecution(execution.id, {});
+    expect(await finished(retried.id)).toMatchObject({ status: 'succeeded', output: 'a was succeeded' });
+  });
+
+  it('re-runs only the failed item of a loop', async () => {
+    const failedOnce = new Set<string>();
+    target = await startTargetServer((req, res) => {
+      if (req.url === '/item/3' && !failedOnce.has(req.url)) {
+        failedOnce.add(req.url);
+        return json(res, 500, {});
+      }
+      json(res, 200, { url: req.url });
+    });
+    api = await startApiHarness();
+    await api.runtime.tasker.createTask({
+      name: 'loop-retry',
+      steps: [{ id: 'each', type: 'foreach', items: [1, 2, 3, 4, 5], concurrency: 2, steps: [{ id: 'call', type: 'http', params: { url: `${target.url}/item/{{ item }}` } }] }],
+    });
+    const { execution } = await api.runtime.tasker.startExecution({ task: 'loop-retry' });
+    expect((await finished(execution.id)).status).toBe('failed');
+    const before = target.requests.length;
+    const retried = await api.runtime.tasker.retryExecution(execution.id, {});
+    const view = await finished(retried.id);
+    expect(view.status).toBe('succeeded');
+    const again = target.requests.slice(before).map((r) => r.url);
+    // Item 3 runs again; items 1 and 2 had finished and are reused (item 4 was in flight
+    // when the loop failed fast, so it had not committed and runs again too).
+    expect(again).toContain('/item/3');
+    expect(again).not.toContain('/item/1');
+    expect(again).not.toContain('/item/2');
+    expect((view.steps.find((s) => s.path === 'each')?.output as { status: number }[]).map((o) => o.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
   it('refuses to retry an execution that has not finished (409) or does not exist (404)', async () => {
