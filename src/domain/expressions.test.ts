@@ -204,3 +204,14 @@ describe('bounded built-ins and slow expressions', () => {
     await expect(evaluate(compileTemplates('{{ s }}'), context, slow)).rejects.toMatchObject({ kind: 'expression', message: expect.stringContaining('over the 1000ms limit') });
   });
 });
+
+describe('integers beyond 2^53', () => {
+  it('explain themselves when an expression tries to compute with them', async () => {
+    const big = { id: 12345678901234567890n };
+    await expect(evaluate(compileTemplates('{{ "id-" & id }}'), big, { now: () => 0, timeoutMs: 1000 })).rejects.toMatchObject({
+      kind: 'expression',
+      message: expect.stringContaining('beyond 2^53 is kept exact'),
+    });
+    expect(await evaluate(compileTemplates('{{ id }}'), big, { now: () => 0, timeoutMs: 1000 })).toBe(12345678901234567890n);
+  });
+});

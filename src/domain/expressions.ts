@@ -244,7 +244,10 @@ async function runExpression(expr: CompiledExpression, context: unknown, binding
   } catch (err) {
     if (err instanceof GuardStop) throw expressionError(expr, `was stopped: ${err.message}`, undefined, err);
     const { message, position, code } = describeJsonataError(err);
-    throw expressionError(expr, `failed: ${withPosition({ message, position })}`, position, err, code);
+    // Integers beyond 2^53 are kept exact as BigInt: they pass through paths
+    // whole, but JSONata's arithmetic and string functions cannot take them.
+    const hint = /BigInt/.test(message) ? ' (an integer beyond 2^53 is kept exact: it can be passed on whole, e.g. "{{ input.id }}", but not computed with or joined into text)' : '';
+    throw expressionError(expr, `failed: ${withPosition({ message, position })}${hint}`, position, err, code);
   }
   try {
     return toJsonValue(result);
