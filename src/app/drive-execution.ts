@@ -8,7 +8,7 @@
 // resumes instead).
 import { decide, ENTER_SEGMENT, JournalIndex, type Completion, type RecordRequest, type RunRequest } from '../domain/engine.js';
 import type { StepDefinition } from '../domain/definition.js';
-import type { Execution, StepAttempt } from '../domain/execution.js';
+import { isFinished, type Execution, type StepAttempt } from '../domain/execution.js';
 import { retryDelayMs, shouldRetry } from '../domain/retry-backoff.js';
 import { evaluate } from '../domain/expressions.js';
 import type { JsonValue } from '../domain/json.js';
@@ -22,7 +22,7 @@ import { stringifyJson } from '../domain/json.js';
 import { canonicalJson } from './start-execution.js';
 import type { InFlight } from './in-flight.js';
 import type { Redactor } from './redact-secrets.js';
-import { runStepAttempt, PARKED, type AttemptOutcome, type StepAttemptContext } from './run-step-attempt.js';
+import { isParked, runStepAttempt, type AttemptOutcome, type StepAttemptContext } from './run-step-attempt.js';
 import { parentOf, type SubtaskStarter } from './start-subtask.js';
 
 /** Why a drive stopped early without finishing the execution. */
@@ -114,6 +114,7 @@ export class ExecutionDriver {
     const keyRoot = await this.retryRoot(execution);
     const running = new Map<string, Running>();
     const parked = new Set<string>();
+    const children = new Set<string>();
     let wake: () => void = () => {};
     let commitRefused = false;
     const deadlineTimer =
@@ -145,8 +146,10 @@ export class ExecutionDriver {
       drive.signal.addEventListener('abort', onDriveAbort, { once: true });
       const promise = this.attempt(execution, task, run, attemptController.signal, log, keyRoot)
         .then(async (outcome) => {
-          if (outcome === PARKED) parked.add(key);
-          else if (outcome) await commit(outcome, run.step);
+          if (isParked(outcome)) {
+            parked.add(key);
+            children.add(outcome.childId);
+          } else if (outcome) await commit(outcome, run.step);
         })
         .catch((err: unknown) => {
           log.error({ err, path: run.path }, 'attempt could not be committed');
@@ -199,6 +202,9 @@ export class ExecutionDriver {
             return;
           }
           await this.wait(execution, Math.min(...candidates));
+          // A child that ended while this drive held the lease could not wake
+          // it (its wake found the lease taken): look once more now it is released.
+          await this.wakeIfChildEnded(execution.id, children);
           return;
         }
         // Something runs: go round again when it finishes or when a wait ends.
@@ -241,6 +247,16 @@ export class ExecutionDriver {
       current = previous;
     }
     return current.id;
+  }
+
+  private async wakeIfChildEnded(executionId: string, children: ReadonlySet<string>): Promise<void> {
+    for (const childId of children) {
+      const child = await this.deps.executions.get(childId);
+      if (child && isFinished(child.status)) {
+        await this.deps.queue.enqueue(executionId);
+        return;
+      }
+    }
   }
 
   private async wait(execution: Execution, until: number): Promise<void> {

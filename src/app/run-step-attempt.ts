@@ -4,7 +4,7 @@
 // (their `if`, foreach items or switch case resolved once); `delay` and `task`
 // (sub-task) are done here too. Returns null when the attempt was cut short by
 // cancel, shutdown, a lost lease or the execution's timeout: nothing is
-// committed then; PARKED when a sub-task is still running.
+// committed then; `parked` when a sub-task is still running.
 import type { RunRequest } from '../domain/engine.js';
 import type { Execution, StepAttempt } from '../domain/execution.js';
 import { evaluate } from '../domain/expressions.js';
@@ -22,8 +22,13 @@ import { executionContext, jsonBytes } from './execution-context.js';
 import { redactingLogger, type Redactor } from './redact-secrets.js';
 
 /** A sub-task step whose child execution has not finished yet. */
-export const PARKED = Symbol('parked');
-export type AttemptOutcome = StepAttempt | null | typeof PARKED;
+export interface Parked {
+  parked: true;
+  /** The child execution the step waits for. */
+  childId: string;
+}
+export type AttemptOutcome = StepAttempt | null | Parked;
+export const isParked = (o: AttemptOutcome): o is Parked => o !== null && 'parked' in o;
 
 export interface StepAttemptContext {
   execution: Execution;
@@ -85,7 +90,7 @@ export async function runStepAttempt(c: StepAttemptContext): Promise<AttemptOutc
     }
     if (c.run.step.type === 'task') {
       const outcome = await runSubtask(c, params);
-      return outcome === PARKED ? PARKED : finish('succeeded', outcome, null);
+      return 'parked' in outcome ? outcome : finish('succeeded', outcome.output, null);
     }
     const output = await runWithTimeout(c, params);
     const bytes = jsonBytes(output);
@@ -160,14 +165,14 @@ async function enterControl(c: StepAttemptContext, compiled: CompiledStep, conte
   return {};
 }
 
-/** The `task` step: start (or find) the child execution; its output when it has finished, PARKED while it runs. */
-async function runSubtask(c: StepAttemptContext, params: Record<string, JsonValue>): Promise<JsonValue | typeof PARKED> {
+/** The `task` step: start (or find) the child execution; its output when it has finished, `parked` while it runs. */
+async function runSubtask(c: StepAttemptContext, params: Record<string, JsonValue>): Promise<{ output: JsonValue } | Parked> {
   const child = await c.subtasks.startOrGet(c.execution, c.run.path, String(params['task']), params['input'] ?? {});
-  if (params['wait'] === false) return { executionId: child.id, status: child.status };
+  if (params['wait'] === false) return { output: { executionId: child.id, status: child.status } };
   switch (child.status) {
     case 'succeeded':
     case 'handled_failure':
-      return child.output;
+      return { output: child.output };
     case 'failed':
     case 'canceled':
     case 'timed_out':
@@ -175,7 +180,7 @@ async function runSubtask(c: StepAttemptContext, params: Record<string, JsonValu
         data: { executionId: child.id, status: child.status, error: child.error ? { ...child.error } : null },
       });
     default:
-      return PARKED;
+      return { parked: true, childId: child.id };
   }
 }
 

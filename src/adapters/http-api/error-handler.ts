@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERROR_CODES, TaskerError, type ErrorCode, type Problem } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
 import { pointer } from './zod-route-schema.js';
-import { isBackendUnavailable } from './backend-unavailable.js';
+import { isBackendUnavailable } from '../backend-unavailable.js';
 
 export interface ProblemBody {
   type: string;

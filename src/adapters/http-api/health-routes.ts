@@ -1,4 +1,4 @@
-// Probes: /healthz says the process answers; /readyz says the database
+// Probes: /healthz says the process answers; /readyz says the database (and Redis)
 // answers (503 UNAVAILABLE otherwise). Both stay open when auth is on, and
 // neither reveals anything about the deployment.
 import type { FastifyInstance } from 'fastify';
@@ -18,7 +18,7 @@ export function registerHealthRoutes(root: FastifyInstance, { tasker, logger }: 
 
   app.get('/readyz', {
     schema: {
-      summary: 'Readiness: the database answers (503 when not)', tags,
+      summary: 'Readiness: the database (and Redis, when configured) answer (503 when not)', tags,
       response: { 200: z.object({ status: z.literal('ready') }).describe('Ready'), ...problemResponses },
     },
   }, async () => {
@@ -28,7 +28,7 @@ export function registerHealthRoutes(root: FastifyInstance, { tasker, logger }: 
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');
     }
-    if (!ready) throw new TaskerError('UNAVAILABLE', 'the database does not answer');
+    if (!ready) throw new TaskerError('UNAVAILABLE', 'the database or Redis does not answer');
     return { status: 'ready' };
   });
 }

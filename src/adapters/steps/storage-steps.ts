@@ -6,6 +6,7 @@
 // knows which store (SQL, Redis, memory) sits behind the port.
 import { parseDuration } from '../../domain/duration.js';
 import { stringifyJson, type JsonValue } from '../../domain/json.js';
+import { isBackendUnavailable } from '../backend-unavailable.js';
 import { StepError } from '../../domain/step-error.js';
 import type { KvStore } from '../../ports/kv-store.js';
 import type { StepRunContext, StepRunner } from '../../ports/step-runner.js';
@@ -55,7 +56,9 @@ async function call<T>(op: string, at: Address, ctx: StepRunContext, work: () =>
   } catch (err) {
     if (err instanceof StepError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
-    throw new StepError('storage', `${op} ${at.namespace}/${at.key} failed: ${detail}`, { cause: err });
+    // The store being unreachable is a network failure (retried by default), not a storage error.
+    const kind = isBackendUnavailable(err) ? 'network' : 'storage';
+    throw new StepError(kind, `${op} ${at.namespace}/${at.key} failed: ${detail}`, { cause: err });
   } finally {
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
