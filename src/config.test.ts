@@ -21,3 +21,15 @@ describe('TASKER_RETENTION', () => {
     }
   });
 });
+
+describe('TASKER_REDIS_URL and TASKER_REDIS_PREFIX', () => {
+  it('leave Redis off by default, with the prefix tasker:', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisPrefix: 'tasker:' });
+    expect(loadConfig({ TASKER_REDIS_URL: 'redis://127.0.0.1:6379/2', TASKER_REDIS_PREFIX: 'prod:' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379/2', redisPrefix: 'prod:' });
+  });
+
+  it('refuse a URL that is not redis:// or rediss://, and a prefix with spaces, saying what to write', () => {
+    expect(() => loadConfig({ TASKER_REDIS_URL: '127.0.0.1:6379' })).toThrow(/TASKER_REDIS_URL: expected a URL like redis:\/\/127.0.0.1:6379/);
+    expect(() => loadConfig({ TASKER_REDIS_PREFIX: 'my app:' })).toThrow(/TASKER_REDIS_PREFIX: expected 1-64 characters without spaces/);
+  });
+});

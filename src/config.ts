@@ -36,7 +36,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const ConfigSchema = z.object({
   TASKER_DB_URL: z.string().min(1).default('sqlite:./data/tasker.db'),
-  TASKER_REDIS_URL: z.string().optional(),
+  TASKER_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'TASKER_REDIS_URL: expected a URL like redis://127.0.0.1:6379 (or rediss:// for TLS)')
+    .optional(),
+  TASKER_REDIS_PREFIX: z
+    .string()
+    .regex(/^\S{1,64}$/, 'TASKER_REDIS_PREFIX: expected 1-64 characters without spaces, like tasker: or prod-tasker:')
+    .default('tasker:'),
   TASKER_PORT: z.coerce
     .number({ message: 'TASKER_PORT: expected a port number like 3333' })
     .int()
@@ -60,6 +67,8 @@ const ConfigSchema = z.object({
 export interface Config {
   dbUrl: string;
   redisUrl: string | undefined;
+  /** Put before every Redis key (kv entries and BullMQ's); lets deployments share one Redis. */
+  redisPrefix: string;
   port: number;
   host: string;
   role: (typeof ROLES)[number];
@@ -106,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     dbUrl: c.TASKER_DB_URL,
     redisUrl: c.TASKER_REDIS_URL,
+    redisPrefix: c.TASKER_REDIS_PREFIX,
     port: c.TASKER_PORT,
     host: c.TASKER_HOST,
     role: c.TASKER_ROLE,

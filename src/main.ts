@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { checkCron, checkTimezone, nextFireTimes } from './domain/cron.js';
 import { createSqlStores } from './adapters/sql/index.js';
 import { InProcessJobQueue } from './adapters/memory/in-process-job-queue.js';
+import { createRedisAdapters } from './adapters/redis/index.js';
 import { createBuiltinStepRunners } from './adapters/steps/builtin-steps.js';
 import { BUILTIN_STEP_PARAM_CHECKS } from './adapters/steps/step-param-checks.js';
 import type { AppDeps } from './app/deps.js';
@@ -35,6 +36,7 @@ import { ManageStorage } from './app/manage-storage.js';
 import type { Tasker } from './app/tasker.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
+import type { JobQueue } from './ports/job-queue.js';
 import { TaskerError } from './domain/errors.js';
 
 export interface Runtime {
@@ -62,16 +64,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const clock = options.clock ?? systemClock;
   const stores = await createSqlStores(config.dbUrl);
   const events = new TaskerEventBus();
-  const queue = new InProcessJobQueue(clock, {
+  // With TASKER_REDIS_URL: storage in Redis and dispatch through BullMQ; the SQL store stays the source of truth.
+  const redis = config.redisUrl === undefined
+    ? undefined
+    : await createRedisAdapters({ url: config.redisUrl, prefix: config.redisPrefix, clock, logger, leaseMs: config.leaseMs }).catch(async (err: unknown) => {
+      await stores.close();
+      throw err;
+    });
+  const kv = redis?.kv ?? stores.kv;
+  const queue: JobQueue = redis?.queue ?? new InProcessJobQueue(clock, {
     onError: (err, executionId) => logger.error({ err, executionId }, 'job handler failed'),
   });
-  const runners = new Map(createBuiltinStepRunners({ kv: stores.kv }).map((r) => [r.type, r] as const));
+  const runners = new Map(createBuiltinStepRunners({ kv }).map((r) => [r.type, r] as const));
   const deps: AppDeps = {
     tasks: stores.tasks,
     schedules: stores.schedules,
     executions: stores.executions,
     occurrences: stores.occurrences,
-    kv: stores.kv,
+    kv,
     queue,
     clock,
     logger,
@@ -90,7 +100,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       retentionMs: config.retentionMs,
     },
     newId: () => randomUUID(),
-    ping: () => stores.ping(),
+    ping: async () => (await stores.ping()) && (redis === undefined || (await redis.ping())),
   };
 
   const inFlight = new InFlight();
@@ -181,7 +191,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       if (runsWorker) await worker.start();
       if (runsWorker) retention.start();
       if (runsScheduler) scheduler.start();
-      logger.info({ role: config.role, db: stores.dialect }, 'tasker started');
+      logger.info({ role: config.role, db: stores.dialect, queue: redis === undefined ? 'in-process' : 'bullmq' }, 'tasker started');
     },
     async close() {
       if (started) {
@@ -189,6 +199,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         await retention.stop();
         if (runsWorker) await worker.stop(config.shutdownGraceMs);
       }
+      await redis?.close();
       await stores.close();
     },
   };

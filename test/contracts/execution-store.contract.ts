@@ -24,9 +24,12 @@ function attempt(path: string, n: number, over: Partial<StepAttempt> = {}): Step
 export function executionStoreContract(name: string, factory: StoreFactory<ExecutionStore>): void {
   describe(`${name} (ExecutionStore contract)`, () => {
     let store: ExecutionStore;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => ({ store, cleanup } = await factory()));
-    afterEach(async () => cleanup());
+    let cleanup: (() => Promise<void>) | undefined; // unset when the factory failed
+    beforeEach(async () => {
+      cleanup = undefined;
+      ({ store, cleanup } = await factory());
+    });
+    afterEach(async () => { await cleanup?.(); });
 
     describe('creating executions', () => {
       it('stores a queued execution and reads it back, big integers intact', async () => {
@@ -64,6 +67,25 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         expect(results.filter((r) => r.created)).toHaveLength(1);
         expect(new Set(results.map((r) => r.execution.id)).size).toBe(1);
         expect((await store.create(newExecution('next', { ...fire, scheduledFor: T0 + 60_000 }))).created).toBe(true);
+      });
+
+      it('compares idempotency keys exactly: letter case and trailing spaces make different keys', async () => {
+        for (const [i, key] of ['key', 'KEY', 'key '].entries()) {
+          expect((await store.create(newExecution(`e${i}`, { idempotencyKey: key }))).created).toBe(true);
+        }
+        const again = await store.create(newExecution('e9', { idempotencyKey: 'KEY' }));
+        expect(again).toMatchObject({ created: false, execution: { id: 'e1' } });
+      });
+
+      it('keeps an input and an output larger than 64 KiB whole', async () => {
+        const input = { text: 'ü'.repeat(200_000) };
+        const output = { rows: Array.from({ length: 20_000 }, (_, i) => ({ i, name: `row-${i}` })) };
+        await store.create(newExecution('e1', { input }));
+        await store.claim('e1', 'A', T0, LEASE);
+        expect(await store.appendAttempt('e1', 'A', attempt('s1', 1, { output }))).toBe(true);
+        expect(await store.release('e1', 'A', { status: 'succeeded', finishedAt: T0 + 1, output })).toBe(true);
+        expect(await store.get('e1')).toMatchObject({ input, output });
+        expect((await store.attempts('e1'))[0]?.output).toEqual(output);
       });
 
       it('rethrows an id collision that matches no uniqueness rule', async () => {
@@ -176,6 +198,11 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         expect((await store.list({ limit: 10, status: 'waiting' })).items.map((e) => e.id)).toEqual(['e8']);
         expect((await store.list({ limit: 10, scheduleId: 'sch' })).items.map((e) => e.id)).toEqual(['e4']);
         expect((await store.list({ limit: 10, taskId: 'even', status: 'queued' })).items).toHaveLength(4);
+      });
+
+      it('breaks ties between equal creation instants by id in code-point order, whatever the database locale', async () => {
+        for (const id of ['e-a', 'e-B', 'e-c', 'e-_']) await store.create(newExecution(id));
+        expect((await store.list({ limit: 10 })).items.map((e) => e.id)).toEqual(['e-c', 'e-a', 'e-_', 'e-B']);
       });
 
       it('filters by trigger and by a creation range (from inclusive, to exclusive), and pages within the filter', async () => {

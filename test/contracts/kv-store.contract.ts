@@ -6,14 +6,18 @@ import { parseJson, stringifyJson } from '../../src/domain/json.js';
 import type { KvStore } from '../../src/ports/kv-store.js';
 import type { StoreFactory } from './store-harness.js';
 
-const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
+/** The contract's reference instant; an adapter whose TTL runs on its own clock (Redis) gets a clock fixed here. */
+export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 export function kvStoreContract(name: string, factory: StoreFactory<KvStore>): void {
   describe(`${name} (KvStore contract)`, () => {
     let store: KvStore;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => ({ store, cleanup } = await factory()));
-    afterEach(async () => cleanup());
+    let cleanup: (() => Promise<void>) | undefined; // unset when the factory failed
+    beforeEach(async () => {
+      cleanup = undefined;
+      ({ store, cleanup } = await factory());
+    });
+    afterEach(async () => { await cleanup?.(); });
 
     it('stores a value and reads it back', async () => {
       await store.set({ namespace: 'default', key: 'k', value: { a: [1, 'two', null, true] }, expiresAt: null });
@@ -55,6 +59,20 @@ export function kvStoreContract(name: string, factory: StoreFactory<KvStore>): v
       await store.set({ namespace: 'n', key: 'k', value: 'old', expiresAt: T0 });
       await store.set({ namespace: 'n', key: 'k', value: 'new', expiresAt: null });
       expect((await store.get('n', 'k', T0 + 10))?.value).toBe('new');
+    });
+
+    it('compares namespaces and keys exactly: letter case and trailing spaces count', async () => {
+      const keys: Array<[string, string]> = [['n', 'k'], ['n', 'K'], ['n', 'k '], ['N', 'k'], ['n ', 'k']];
+      for (const [namespace, key] of keys) await store.set({ namespace, key, value: `${namespace}/${key}`, expiresAt: null });
+      for (const [namespace, key] of keys) expect((await store.get(namespace, key, T0))?.value).toBe(`${namespace}/${key}`);
+      expect(await store.delete('n', 'K', T0)).toBe(true);
+      expect((await store.get('n', 'k', T0))?.value).toBe('n/k');
+    });
+
+    it('stores a value larger than 64 KiB whole', async () => {
+      const value = { text: 'é'.repeat(100_000), list: Array.from({ length: 5000 }, (_, i) => i) };
+      await store.set({ namespace: 'n', key: 'large', value, expiresAt: null });
+      expect((await store.get('n', 'large', T0))?.value).toEqual(value);
     });
 
     it('returns integers beyond 2^53 digit for digit', async () => {

@@ -23,14 +23,15 @@ function occurrence(instant: number, over: Partial<Occurrence> = {}): Occurrence
 export function occurrenceStoreContract(name: string, factory: OccurrenceStoreFactory): void {
   describe(`${name} (OccurrenceStore contract)`, () => {
     let store: OccurrenceStore;
-    let cleanup: () => Promise<void>;
+    let cleanup: (() => Promise<void>) | undefined; // unset when the factory failed
     beforeEach(async () => {
+      cleanup = undefined;
       const harness = await factory();
       ({ store, cleanup } = harness);
       await harness.addSchedule('s1');
       await harness.addSchedule('s2');
     });
-    afterEach(async () => cleanup());
+    afterEach(async () => { await cleanup?.(); });
 
     it('stores every field and reads it back unchanged', async () => {
       const fired = occurrence(T0);

@@ -19,9 +19,12 @@ function schedule(id: string, over: Partial<Schedule> = {}): Schedule {
 export function scheduleStoreContract(name: string, factory: StoreFactory<ScheduleStore>): void {
   describe(`${name} (ScheduleStore contract)`, () => {
     let store: ScheduleStore;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => ({ store, cleanup } = await factory()));
-    afterEach(async () => cleanup());
+    let cleanup: (() => Promise<void>) | undefined; // unset when the factory failed
+    beforeEach(async () => {
+      cleanup = undefined;
+      ({ store, cleanup } = await factory());
+    });
+    afterEach(async () => { await cleanup?.(); });
 
     it('stores every field and reads it back unchanged', async () => {
       const s = schedule('s1', {

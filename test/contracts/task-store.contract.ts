@@ -26,9 +26,12 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 export function taskStoreContract(name: string, factory: StoreFactory<TaskStore>): void {
   describe(`${name} (TaskStore contract)`, () => {
     let store: TaskStore;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => ({ store, cleanup } = await factory()));
-    afterEach(async () => cleanup());
+    let cleanup: (() => Promise<void>) | undefined; // unset when the factory failed
+    beforeEach(async () => {
+      cleanup = undefined;
+      ({ store, cleanup } = await factory());
+    });
+    afterEach(async () => { await cleanup?.(); });
 
     it('creates version 1 and finds the task by id and by name', async () => {
       const created = await store.create({ id: 't1', name: 'sync', definition: definition('sync'), now: T0 });
@@ -112,6 +115,21 @@ export function taskStoreContract(name: string, factory: StoreFactory<TaskStore>
       expect(await store.delete('t1')).toBe(false);
       // The name is free again.
       await store.create({ id: 't2', name: 'sync', definition: definition('sync'), now: T0 + 2 });
+    });
+
+    it('treats names that differ only in letter case as different tasks', async () => {
+      await store.create({ id: 't1', name: 'sync', definition: definition('sync'), now: T0 });
+      await store.create({ id: 't2', name: 'Sync', definition: definition('Sync'), now: T0 });
+      expect((await store.find('Sync'))?.id).toBe('t2');
+      expect((await store.find('sync'))?.id).toBe('t1');
+      expect(await store.find('SYNC')).toBeNull();
+      expect(await store.find('T1')).toBeNull();
+    });
+
+    it('stores a definition larger than 64 KiB whole', async () => {
+      const text = 'x'.repeat(300_000);
+      await store.create({ id: 't1', name: 'large', definition: definition('large', text), now: T0 });
+      expect((await store.find('t1'))?.definition.steps[0]?.params.value).toBe(text);
     });
 
     it('keeps integers beyond 2^53 in a definition digit for digit', async () => {

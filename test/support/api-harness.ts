@@ -1,13 +1,12 @@
-// A real runtime on a fresh SQLite file in a temp dir, with the HTTP API built
-// on it, for in-process API tests (`app.inject`). Each call gets its own
-// directory, so test files run in parallel safely; close() removes it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// A real runtime on a fresh database with the HTTP API built on it, for
+// in-process API tests (`app.inject`): a SQLite file in a temp dir, or
+// (TASKER_TEST_DB=mariadb|postgres) a database of its own on that server.
+// Each call gets its own, so test files run in parallel safely; close() removes it.
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { buildHttpServer, type HttpServerOptions } from '../../src/adapters/http-api/build-server.js';
+import { createTestDatabase } from './test-database.js';
 
 export interface ApiHarness {
   runtime: Runtime;
@@ -18,8 +17,14 @@ export interface ApiHarness {
 }
 
 export async function startApiHarness(): Promise<ApiHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'tasker-api-'));
-  const runtime = await createRuntime(loadConfig({ TASKER_DB_URL: `sqlite:${dir}/t.db`, TASKER_LOG_LEVEL: 'silent' }));
+  const database = await createTestDatabase();
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(loadConfig({ TASKER_DB_URL: database.url, TASKER_LOG_LEVEL: 'silent' }));
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
   await runtime.start();
   const servers: FastifyInstance[] = [];
   const server = async (options: Partial<HttpServerOptions>) => {
@@ -35,7 +40,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
     async close() {
       for (const s of servers) await s.close();
       await runtime.close();
-      await rm(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

@@ -9,11 +9,20 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   at: number;
+  /** The client's port: tells which process (socket) sent it. */
+  remotePort: number;
+  /** When the response was finished, or the connection closed before it was (`aborted`). */
+  endedAt?: number;
+  /** The client went away before the response was sent (its process died, or it gave up). */
+  aborted?: boolean;
 }
 
 export interface TargetServer {
   url: string;
+  port: number;
   requests: RecordedRequest[];
+  /** Requests received and not yet answered nor aborted. */
+  inFlight(): RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -23,8 +32,12 @@ export async function startTargetServer(handler: (req: RecordedRequest, res: Ser
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), remotePort: req.socket.remotePort ?? 0 };
       requests.push(recorded);
+      res.once('close', () => {
+        recorded.endedAt = Date.now();
+        if (!res.writableFinished) recorded.aborted = true;
+      });
       handler(recorded, res, requests.length - 1);
     });
   });
@@ -32,7 +45,9 @@ export async function startTargetServer(handler: (req: RecordedRequest, res: Ser
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     requests,
+    inFlight: () => requests.filter((r) => r.endedAt === undefined),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,10 +1,12 @@
-// A real runtime on a fresh SQLite file in its own temp directory, removed
-// after. For integration tests of the use cases, the API and the worker.
+// A real runtime on a fresh database, removed after: a SQLite file in its own
+// temp directory, or (TASKER_TEST_DB=mariadb|postgres) a database of its own
+// on that server. For integration tests of the use cases, the API and the worker.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/main.js';
+import { createTestDatabase, testDatabaseKind } from './test-database.js';
 
 export interface TempRuntime {
   runtime: Runtime;
@@ -17,14 +19,23 @@ export interface TempRuntime {
 
 export async function startTempRuntime(env: Record<string, string> = {}, options: RuntimeOptions & { start?: boolean } = {}): Promise<TempRuntime> {
   const dir = await mkdtemp(join(tmpdir(), 'tasker-test-'));
-  const dbUrl = `sqlite:${join(dir, 'tasker.db')}`;
+  const server = testDatabaseKind() === 'sqlite' ? null : await createTestDatabase();
+  const dbUrl = server?.url ?? `sqlite:${join(dir, 'tasker.db')}`;
   const open = async (extra: Record<string, string>) => {
     const runtime = await createRuntime(loadConfig({ TASKER_DB_URL: dbUrl, TASKER_LOG_LEVEL: 'silent', TASKER_SHUTDOWN_GRACE: '100ms', ...env, ...extra }), options);
     if (options.start !== false) await runtime.start();
     return runtime;
   };
+  let runtime: Runtime;
+  try {
+    runtime = await open({});
+  } catch (err) {
+    await server?.drop();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const handle: TempRuntime = {
-    runtime: await open({}),
+    runtime,
     dir,
     dbUrl,
     async restart(extra = {}) {
@@ -34,6 +45,7 @@ export async function startTempRuntime(env: Record<string, string> = {}, options
     },
     async cleanup() {
       await handle.runtime.close().catch(() => undefined);
+      await server?.drop();
       await rm(dir, { recursive: true, force: true });
     },
   };

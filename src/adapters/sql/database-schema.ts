@@ -1,7 +1,8 @@
 // The Kysely view of the tables created by the migrations. Instants are epoch
-// milliseconds in BIGINT columns; JSON is TEXT written by stringifyJson. Read
-// types are deliberately loose (drivers differ: `pg` returns BIGINT as a
-// string), so every row goes through the mappers in row-mapping.ts.
+// milliseconds in BIGINT columns; JSON is large text written by stringifyJson.
+// Read types are deliberately loose (database.ts makes every driver return
+// exact BIGINTs as numbers, but a value beyond 2^53 would come back as a
+// string), so every value goes through the converters in row-values.ts.
 import type { ColumnType, Generated } from 'kysely';
 
 /** A BIGINT as drivers return it; written as a number. */

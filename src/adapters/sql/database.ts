@@ -1,26 +1,36 @@
 // Opens the database named by TASKER_DB_URL and applies the connection
-// settings every store relies on (WAL, busy timeout, foreign keys). It knows
-// URLs and drivers; it must not know tables (migrations) or rows (stores).
+// settings every store relies on. It knows URLs and drivers; it must not know
+// tables (migrations) or rows (stores), nor branch on the dialect elsewhere.
 //
-// Durability choice: `synchronous=NORMAL` by default. In WAL mode NORMAL never
+// SQLite durability: `synchronous=NORMAL` by default. In WAL mode NORMAL never
 // corrupts the database and a committed transaction survives a crash of the
 // process; only a power loss or OS crash may lose the last few commits. Use
 // `sqlite:./data/tasker.db?synchronous=full` (or the `synchronous` option)
 // when every commit must survive power loss, at the cost of an fsync per commit.
+//
+// Servers: BIGINT columns come back as JS numbers (epoch ms are far below
+// 2^53): `pg` gets a type parser for int8, mysql2 `supportBigNumbers` (a value
+// beyond 2^53 would come back as a string, never rounded). mysql2 reports
+// "rows matched" for UPDATE (the FOUND_ROWS flag), which fenced writes need.
 import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type DatabaseConnection } from 'kysely';
+import { createPool, type Pool as MysqlPool } from 'mysql2';
+import pg from 'pg';
 import type { DatabaseSchema } from './database-schema.js';
-import type { DialectName } from './dialect-capabilities.js';
+import { parseDatabaseUrl, type MysqlTarget, type PostgresTarget, type SqliteSynchronous, type SqliteTarget } from './database-url.js';
+import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect-capabilities.js';
 
-export type SqliteSynchronous = 'normal' | 'full';
+export { parseDatabaseUrl, type DatabaseTarget, type SqliteSynchronous } from './database-url.js';
 
 export interface OpenDatabaseOptions {
-  /** Overrides `?synchronous=` in the URL. Default `normal` (see the module comment). */
+  /** SQLite: overrides `?synchronous=` in the URL. Default `normal` (see the module comment). */
   synchronous?: SqliteSynchronous;
-  /** Milliseconds a writer waits for another process's lock. Default 5000. */
+  /** SQLite: milliseconds a writer waits for another process's lock. Default 5000. */
   busyTimeoutMs?: number;
+  /** Servers: milliseconds to wait for a connection before failing. Default 10000. */
+  connectTimeoutMs?: number;
 }
 
 export interface OpenedDatabase {
@@ -29,56 +39,17 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-export interface SqliteTarget {
-  dialect: 'sqlite';
-  /** An absolute path, or `:memory:`. */
-  filename: string;
-  synchronous?: SqliteSynchronous;
-}
-
-const SUPPORTED = 'sqlite:./relative/path.db, sqlite:/absolute/path.db or sqlite::memory:';
-const LATER_SCHEMES = new Set(['mysql', 'mariadb', 'postgres', 'postgresql']);
-
-/** Parses a database URL; throws an Error naming the supported forms. Never echoes credentials. */
-export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): SqliteTarget {
-  const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url.trim());
-  const scheme = match?.[1]?.toLowerCase();
-  if (scheme === undefined) {
-    throw new Error(`TASKER_DB_URL: expected a URL like ${SUPPORTED}, got '${url}'`);
-  }
-  if (LATER_SCHEMES.has(scheme)) {
-    throw new Error(`TASKER_DB_URL: ${scheme}:// databases are not supported yet in this version; use ${SUPPORTED}`);
-  }
-  if (scheme !== 'sqlite') {
-    throw new Error(`TASKER_DB_URL: unsupported scheme '${scheme}:'; supported: ${SUPPORTED}`);
-  }
-  let rest = url.trim().slice('sqlite:'.length);
-  let synchronous: SqliteSynchronous | undefined;
-  const q = rest.indexOf('?');
-  if (q >= 0) {
-    const params = new URLSearchParams(rest.slice(q + 1));
-    rest = rest.slice(0, q);
-    for (const [name, value] of params) {
-      if (name !== 'synchronous') {
-        throw new Error(`TASKER_DB_URL: unknown option '${name}'; the only option is synchronous=normal|full`);
-      }
-      const v = value.toLowerCase();
-      if (v !== 'normal' && v !== 'full') {
-        throw new Error(`TASKER_DB_URL: synchronous must be normal or full, got '${value}'`);
-      }
-      synchronous = v;
-    }
-  }
-  // `sqlite:///abs/path.db` and `sqlite://./x.db` are read as `sqlite:/abs/path.db` and `sqlite:./x.db`.
-  if (rest.startsWith('//')) rest = rest.slice(2);
-  if (rest === '') throw new Error(`TASKER_DB_URL: the sqlite URL has no file path; expected ${SUPPORTED}`);
-  const filename = rest === ':memory:' ? rest : resolve(cwd, rest);
-  return synchronous === undefined ? { dialect: 'sqlite', filename } : { dialect: 'sqlite', filename, synchronous };
-}
-
-/** Opens (creating the file and its directory if needed) and configures the database. */
+/** Opens (creating a SQLite file and its directory if needed) and configures the database. */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
   const target = parseDatabaseUrl(url);
+  switch (target.dialect) {
+    case 'sqlite': return openSqlite(target, options);
+    case 'mysql': return openMysql(target, options);
+    case 'postgres': return openPostgres(target, options);
+  }
+}
+
+async function openSqlite(target: SqliteTarget, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (target.filename !== ':memory:') await mkdir(dirname(target.filename), { recursive: true });
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const sqlite = new Database(target.filename, { timeout: busyTimeoutMs });
@@ -92,16 +63,95 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     throw new Error(`cannot configure the SQLite database at ${target.filename}: ${(err as Error).message}`, { cause: err });
   }
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  let closed = false;
   return {
     db,
     dialect: 'sqlite',
-    async close() {
-      if (closed) return;
-      closed = true;
+    close: once(async () => {
       await db.destroy();
       // Kysely only closes a database it has used; close it ourselves otherwise.
       if (sqlite.open) sqlite.close();
-    },
+    }),
   };
+}
+
+async function openMysql(target: MysqlTarget, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const pool = createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionLimit: target.poolSize,
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    // mysql2 sets it by default; named here because fenced writes depend on it.
+    flags: ['FOUND_ROWS'],
+    enableKeepAlive: true,
+  });
+  let caps: DialectCapabilities;
+  try {
+    caps = capabilitiesFor((await mysqlVersion(pool)).includes('MariaDB') ? 'mariadb' : 'mysql');
+  } catch (err) {
+    await new Promise<void>((done) => pool.end(() => done()));
+    throw unreachable('MariaDB/MySQL', target.display, err);
+  }
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new MysqlDialect({ pool, onCreateConnection: (conn) => runSessionStatements(conn, caps) }),
+  });
+  return { db, dialect: caps.name, close: once(() => db.destroy()) };
+}
+
+function mysqlVersion(pool: MysqlPool): Promise<string> {
+  return new Promise((resolve, reject) => {
+    pool.query('select version() as v', (err, rows) => {
+      if (err) reject(err);
+      else resolve(String((rows as Array<{ v: unknown }>)[0]?.v ?? ''));
+    });
+  });
+}
+
+/** int8 as a number when it is exact, else the digits (toNumber then refuses it). */
+function parseInt8(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
+
+async function openPostgres(target: PostgresTarget, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+  const pool = new pg.Pool({
+    connectionString: target.connectionString,
+    max: target.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types,
+  });
+  // An idle client that loses its server (a restart) is dropped by the pool;
+  // without a listener the 'error' event would crash the process.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end();
+    throw unreachable('PostgreSQL', target.display, err);
+  }
+  const caps = capabilitiesFor('postgres');
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new PostgresDialect({ pool, onCreateConnection: (conn) => runSessionStatements(conn, caps) }),
+  });
+  return { db, dialect: caps.name, close: once(() => db.destroy()) };
+}
+
+async function runSessionStatements(conn: DatabaseConnection, caps: DialectCapabilities): Promise<void> {
+  for (const statement of caps.sessionStatements) await conn.executeQuery(CompiledQuery.raw(statement));
+}
+
+function unreachable(server: string, display: string, err: unknown): Error {
+  const reason = err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err);
+  return new Error(`cannot connect to the ${server} database at ${display}: ${reason}`, { cause: err });
+}
+
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }

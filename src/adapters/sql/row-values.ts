@@ -1,12 +1,13 @@
 // Conversions between column values and domain values, shared by the stores.
-// Drivers disagree on BIGINT (number, string or bigint), so every instant is
+// Drivers disagree on BIGINT (number, string or bigint), so every integer is
 // read through toNumber; JSON goes through src/domain/json.ts so integers
 // beyond 2^53 survive. Nothing here knows a table.
 import { parseJson, stringifyJson, type JsonValue } from '../../domain/json.js';
 
+/** An integer column (instant, version, count) as an exact number; refuses one beyond 2^53 rather than round it. */
 export function toNumber(value: number | string | bigint): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`expected a number from the database, got '${String(value)}'`);
+  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer within ±2^53 from the database, got '${String(value)}'`);
   return n;
 }
 

@@ -172,7 +172,7 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async claim(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null> {
-    const result = await this.db.updateTable('executions')
+    const take = this.db.updateTable('executions')
       .set({ lease_owner: owner, lease_expires_at: now + leaseMs })
       .where('id', '=', id)
       .where('status', 'in', UNFINISHED)
@@ -181,9 +181,15 @@ export class SqlExecutionStore implements ExecutionStore {
         eb('lease_expires_at', 'is', null),
         eb('lease_expires_at', '<=', now),
         eb('lease_owner', '=', owner),
-      ]))
-      .executeTakeFirst();
+      ]));
+    if (this.caps.returning) {
+      const claimed = await take.returningAll().executeTakeFirst();
+      return claimed === undefined ? null : toExecution(claimed);
+    }
+    const result = await take.executeTakeFirst();
     if (result.numUpdatedRows === 0n) return null;
+    // No RETURNING (MariaDB/MySQL): read the row back. Only another owner's
+    // claim after this lease expires could change it; then it is not ours.
     const row = await this.db.selectFrom('executions').selectAll()
       .where('id', '=', id).where('lease_owner', '=', owner)
       .executeTakeFirst();

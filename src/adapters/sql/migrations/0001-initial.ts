@@ -1,17 +1,18 @@
 // The first schema: every table of DESIGN §8 in one migration. Column types
-// are the ones all three dialects share (varchar with a length for indexed
-// text, text for JSON, bigint for epoch-ms instants, integer for 0/1 flags).
-// Never edit a released migration: add 0002-… instead.
+// come from the dialect's capabilities (byte-compared varchar with a length
+// for indexed text, large text for JSON, bigint for epoch-ms instants,
+// integer for 0/1 flags). Foreign keys are table constraints: MySQL ignores
+// one written inline on a column. Never edit a released migration: add 0004-… instead.
 import type { Kysely, Migration } from 'kysely';
 import { COLUMN_LIMITS as L } from '../database-schema.js';
 import type { DialectCapabilities } from '../dialect-capabilities.js';
-
-const v = (n: number) => `varchar(${n})` as const;
+import { schemaHelpers } from './schema-helpers.js';
 
 export function initialMigration(caps: DialectCapabilities): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createTable('tasks')
+      const { createTable, v, json } = schemaHelpers(db, caps);
+      await createTable('tasks')
         .addColumn('id', v(L.id), (c) => c.primaryKey())
         .addColumn('name', v(L.taskName), (c) => c.notNull().unique())
         .addColumn('current_version', 'integer', (c) => c.notNull())
@@ -20,22 +21,23 @@ export function initialMigration(caps: DialectCapabilities): Migration {
         .execute();
       await db.schema.createIndex('tasks_created_idx').on('tasks').columns(['created_at', 'id']).execute();
 
-      await db.schema.createTable('task_versions')
-        .addColumn('task_id', v(L.id), (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+      await createTable('task_versions')
+        .addColumn('task_id', v(L.id), (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
-        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('definition', json, (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('task_versions_pk', ['task_id', 'version'])
+        .addForeignKeyConstraint('task_versions_task_fk', ['task_id'], 'tasks', ['id'], (fk) => fk.onDelete('cascade'))
         .execute();
 
-      await db.schema.createTable('schedules')
+      await createTable('schedules')
         .addColumn('id', v(L.id), (c) => c.primaryKey())
         .addColumn('task_id', v(L.id), (c) => c.notNull())
         .addColumn('name', v(L.taskName), (c) => c.notNull())
         .addColumn('cron', 'text', (c) => c.notNull())
         .addColumn('timezone', v(64), (c) => c.notNull())
-        .addColumn('enabled', 'integer', (c) => c.notNull())
-        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('enabled', caps.booleanColumn, (c) => c.notNull())
+        .addColumn('input', json, (c) => c.notNull())
         .addColumn('overlap', v(L.status), (c) => c.notNull())
         .addColumn('catchup', v(L.status), (c) => c.notNull())
         .addColumn('catchup_window_ms', 'bigint', (c) => c.notNull())
@@ -51,7 +53,7 @@ export function initialMigration(caps: DialectCapabilities): Migration {
       await db.schema.createIndex('schedules_task_idx').on('schedules').column('task_id').execute();
       await db.schema.createIndex('schedules_created_idx').on('schedules').columns(['created_at', 'id']).execute();
 
-      await db.schema.createTable('executions')
+      await createTable('executions')
         .addColumn('id', v(L.id), (c) => c.primaryKey())
         .addColumn('task_id', v(L.id), (c) => c.notNull())
         .addColumn('task_version', 'integer', (c) => c.notNull())
@@ -59,9 +61,9 @@ export function initialMigration(caps: DialectCapabilities): Migration {
         .addColumn('scheduled_for', 'bigint')
         .addColumn('trigger', v(L.status), (c) => c.notNull())
         .addColumn('status', v(L.status), (c) => c.notNull())
-        .addColumn('input', 'text', (c) => c.notNull())
-        .addColumn('output', 'text')
-        .addColumn('error', 'text')
+        .addColumn('input', json, (c) => c.notNull())
+        .addColumn('output', json)
+        .addColumn('error', json)
         .addColumn('retry_of', v(L.id))
         .addColumn('idempotency_key', v(L.idempotencyKey))
         .addColumn('request_hash', v(128))
@@ -81,32 +83,33 @@ export function initialMigration(caps: DialectCapabilities): Migration {
       await db.schema.createIndex('executions_task_created_idx').on('executions').columns(['task_id', 'created_at']).execute();
       await db.schema.createIndex('executions_created_idx').on('executions').columns(['created_at', 'id']).execute();
 
-      await db.schema.createTable('step_attempts')
+      await createTable('step_attempts')
         .addColumn('id', caps.autoIncrementKey.type, caps.autoIncrementKey.build)
-        .addColumn('execution_id', v(L.id), (c) => c.notNull().references('executions.id').onDelete('cascade'))
+        .addColumn('execution_id', v(L.id), (c) => c.notNull())
         .addColumn('path', v(L.stepPath), (c) => c.notNull())
         .addColumn('step_id', v(L.stepId), (c) => c.notNull())
         .addColumn('attempt', 'integer', (c) => c.notNull())
         .addColumn('status', v(L.status), (c) => c.notNull())
-        .addColumn('output', 'text')
-        .addColumn('error', 'text')
+        .addColumn('output', json)
+        .addColumn('error', json)
         .addColumn('started_at', 'bigint', (c) => c.notNull())
         .addColumn('finished_at', 'bigint', (c) => c.notNull())
         .addColumn('wake_at', 'bigint')
+        .addForeignKeyConstraint('step_attempts_execution_fk', ['execution_id'], 'executions', ['id'], (fk) => fk.onDelete('cascade'))
         .execute();
       await db.schema.createIndex('step_attempts_uq').on('step_attempts').columns(['execution_id', 'path', 'attempt']).unique().execute();
 
-      await db.schema.createTable('kv')
+      await createTable('kv')
         .addColumn('namespace', v(L.kvNamespace), (c) => c.notNull())
         .addColumn('key', v(L.kvKey), (c) => c.notNull())
-        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('value', json, (c) => c.notNull())
         .addColumn('expires_at', 'bigint')
         .addPrimaryKeyConstraint('kv_pk', ['namespace', 'key'])
         .execute();
 
-      await db.schema.createTable('secrets')
+      await createTable('secrets')
         .addColumn('name', v(L.secretName), (c) => c.primaryKey())
-        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('value', json, (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
