@@ -9,14 +9,10 @@ import { RetentionLoop } from '../../src/app/run-retention.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Runtime } from '../../src/main.js';
 import { startTempRuntime, type TempRuntime } from '../support/temp-runtime.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const HOUR = 3_600_000;
-
-class FakeClock {
-  constructor(public t: number) {}
-  now = () => this.t;
-}
 
 let rt: TempRuntime | undefined;
 afterEach(async () => {

@@ -6,14 +6,9 @@ import type { OccurrenceKind } from '../../src/domain/schedule-occurrence.js';
 import type { Runtime } from '../../src/main.js';
 import type { Occurrence } from '../../src/ports/occurrence-store.js';
 import { startTempRuntime, type TempRuntime } from '../support/temp-runtime.js';
+import { at, FakeClock } from '../support/fake-clock.js';
 
-const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => new Date(ms ?? 0).toISOString();
-
-class FakeClock {
-  constructor(public t: number) {}
-  now = () => this.t;
-}
 
 let rt: TempRuntime | undefined;
 

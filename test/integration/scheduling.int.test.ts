@@ -5,13 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { startTempRuntime, type TempRuntime } from '../support/temp-runtime.js';
+import { at, FakeClock } from '../support/fake-clock.js';
 
-const at = (iso: string) => Date.parse(iso);
-
-class FakeClock {
-  constructor(public t: number) {}
-  now = () => this.t;
-}
 
 let rt: TempRuntime | undefined;
 const extra: Runtime[] = [];
