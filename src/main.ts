@@ -2,13 +2,12 @@
 // that knows which store, queue and step runners this process uses; every
 // driving adapter (HTTP API, CLI, scheduler) gets the `Tasker` built here.
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import { checkCron, checkTimezone, nextFireTimes } from './domain/cron.js';
 import { createSqlStores } from './adapters/sql/index.js';
 import { InProcessJobQueue } from './adapters/memory/in-process-job-queue.js';
-import { createRedisAdapters } from './adapters/redis/index.js';
+import { createLocalOwner } from './adapters/local-owner.js';
 import { createBuiltinStepRunners } from './adapters/steps/builtin-steps.js';
 import { BUILTIN_STEP_PARAM_CHECKS } from './adapters/steps/step-param-checks.js';
 import type { AppDeps } from './app/deps.js';
@@ -67,10 +66,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // With TASKER_REDIS_URL: storage in Redis and dispatch through BullMQ; the SQL store stays the source of truth.
   const redis = config.redisUrl === undefined
     ? undefined
-    : await createRedisAdapters({ url: config.redisUrl, prefix: config.redisPrefix, clock, logger, leaseMs: config.leaseMs }).catch(async (err: unknown) => {
+    // Loaded only when configured: BullMQ and ioredis are a good part of start-up time otherwise.
+    : await (await import('./adapters/redis/index.js')).createRedisAdapters({ url: config.redisUrl, prefix: config.redisPrefix, clock, logger, leaseMs: config.leaseMs }).catch(async (err: unknown) => {
       await stores.close();
       throw err;
     });
+  // Finishes here are told to the other processes; theirs wake this one's ?wait= and event streams.
+  const offNotices = redis === undefined ? undefined : [
+    events.on('execution.finished', ({ execution }) => redis.notices.publish(execution.id)),
+    ...(config.role === 'all' || config.role === 'api'
+      ? [redis.notices.onFinishedElsewhere((executionId) => events.emit('execution.finished.elsewhere', { executionId }))]
+      : []),
+  ];
   const kv = redis?.kv ?? stores.kv;
   const queue: JobQueue = redis?.queue ?? new InProcessJobQueue(clock, {
     onError: (err, executionId) => logger.error({ err, executionId }, 'job handler failed'),
@@ -104,7 +111,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
 
   const inFlight = new InFlight();
-  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const localOwner = createLocalOwner();
+  const owner = localOwner.name;
   const tasks = new ManageTasks(deps);
   const starter = new StartExecution(deps, tasks);
   const queries = new QueryExecutions(deps, tasks);
@@ -119,8 +127,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const backfiller = new BackfillSchedule(deps, schedules, starter);
   const subtasks = new StartSubtask(deps, starter);
   const retrier = new RetryExecution(deps, starter);
-  const driver = new ExecutionDriver(deps, new CompiledTaskCache(stores.tasks), inFlight, createRedactor(config.secrets), subtasks, owner);
-  const worker = new WorkerLoop(deps, driver, inFlight);
+  const driver = new ExecutionDriver(deps, new CompiledTaskCache(stores.tasks), inFlight, createRedactor(config.secrets), subtasks, owner, canceler);
+  const worker = new WorkerLoop(deps, driver, inFlight, (other) => localOwner.isDead(other));
   const storage = new ManageStorage(deps);
 
   const runsWorker = config.role === 'all' || config.role === 'worker';
@@ -199,6 +207,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
         await retention.stop();
         if (runsWorker) await worker.stop(config.shutdownGraceMs);
       }
+      for (const off of offNotices ?? []) off();
       await redis?.close();
       await stores.close();
     },

@@ -5,6 +5,7 @@ import type { StepDefinition, TaskDefinition } from '../domain/definition.js';
 import { compileTemplates, type CompiledValue } from '../domain/expressions.js';
 import type { TaskStore } from '../ports/task-store.js';
 import { TaskerError } from '../domain/errors.js';
+import { walkSteps } from '../domain/walk-steps.js';
 
 export interface CompiledStep {
   params: CompiledValue;
@@ -17,6 +18,8 @@ export interface CompiledStep {
 export interface CompiledTask {
   definition: TaskDefinition;
   output: CompiledValue | null;
+  /** Whether any step is a `task` step (only then can an execution leave sub-tasks behind). */
+  startsSubtasks: boolean;
   step(step: StepDefinition): CompiledStep;
 }
 
@@ -45,8 +48,13 @@ export class CompiledTaskCache {
 
 export function compileTask(definition: TaskDefinition): CompiledTask {
   const steps = new WeakMap<StepDefinition, CompiledStep>();
+  let startsSubtasks = false;
+  walkSteps(definition, (step) => {
+    if (step.type === 'task') startsSubtasks = true;
+  });
   return {
     definition,
+    startsSubtasks,
     output: definition.output === undefined ? null : compileTemplates(definition.output),
     step(step) {
       let compiled = steps.get(step);

@@ -24,6 +24,10 @@ import type { InFlight } from './in-flight.js';
 import type { Redactor } from './redact-secrets.js';
 import { isParked, runStepAttempt, type AttemptOutcome, type StepAttemptContext } from './run-step-attempt.js';
 import { parentOf, type SubtaskStarter } from './start-subtask.js';
+import type { CancelExecution } from './cancel-execution.js';
+
+/** What the driver needs to keep sub-tasks from outliving their parent. */
+type ChildCanceler = Pick<CancelExecution, 'cancel' | 'cancelChildrenOf' | 'isOrphan'>;
 
 /** Why a drive stopped early without finishing the execution. */
 class LeaseLost extends Error {
@@ -58,6 +62,7 @@ export class ExecutionDriver {
     private readonly redact: Redactor,
     private readonly subtasks: SubtaskStarter,
     private readonly owner: string,
+    private readonly children: ChildCanceler,
   ) {}
 
   async drive(executionId: string): Promise<void> {
@@ -96,6 +101,10 @@ export class ExecutionDriver {
 
   private async loop(execution: Execution, drive: AbortController, log: Logger): Promise<void> {
     const { executions, clock, events } = this.deps;
+    if (execution.trigger === 'subtask' && (await this.children.isOrphan(execution))) {
+      await this.children.cancel(execution.id, `its parent execution ${parentOf(execution) ?? ''} has ended`);
+      return;
+    }
     if (await this.heldByQueuePolicy(execution)) {
       await executions.release(execution.id, this.owner, {});
       return;
@@ -279,6 +288,7 @@ export class ExecutionDriver {
       }
     }
     await this.finish(execution, { status, output, error }, log);
+    if (task.startsSubtasks) await this.children.cancelChildrenOf({ id: execution.id, status });
   }
 
   private async finish(execution: Execution, result: Pick<Completion, 'status' | 'output' | 'error'>, log: Logger): Promise<void> {

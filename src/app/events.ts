@@ -9,6 +9,8 @@ export interface TaskerEvents {
   /** A committed attempt (succeeded, failed, skipped or waiting). */
   'step.finished': { executionId: string; attempt: StepAttempt; willRetryAt: number | null };
   'execution.finished': { execution: Execution };
+  /** Another process finished this execution (a hint relayed from Redis; read the store for the truth). */
+  'execution.finished.elsewhere': { executionId: string };
   /** The process is shutting down: long waits (?wait=) answer now with what they have. */
   'runtime.closing': Record<string, never>;
 }

@@ -7,8 +7,10 @@ import { TaskerError } from '../domain/errors.js';
 import { planSchedule } from '../domain/schedule-plan.js';
 import { missedOccurrences, type OccurrenceKind } from '../domain/schedule-occurrence.js';
 import { unitHash } from '../domain/retry-backoff.js';
+import type { Execution } from '../domain/execution.js';
 import type { Occurrence } from '../ports/occurrence-store.js';
 import type { Schedule } from '../ports/schedule-store.js';
+import type { TaskRecord } from '../ports/task-store.js';
 import type { CancelExecution } from './cancel-execution.js';
 import type { AppDeps } from './deps.js';
 import type { StartExecution } from './start-execution.js';
@@ -21,6 +23,17 @@ export interface FireResult {
   executionIds: string[];
   /** Schedules that could not be handled this pass (infrastructure errors); the loop backs off. */
   errors: number;
+}
+
+/** A schedule's fire state after a pass. */
+type Advance = { nextFireAt: number | null; lastFireAt: number | null };
+
+/** Reads shared by the schedules of one batch. */
+interface Batch {
+  /** Tasks by id, each read once per batch. */
+  tasks: Map<string, TaskRecord>;
+  /** Unfinished runs by schedule id (overlap), kept current as the batch starts and cancels runs. */
+  active: Map<string, Execution[]>;
 }
 
 /** What one fire came to: an execution (new, or the one another scheduler made), or a skip. */
@@ -38,20 +51,52 @@ export class FireDueSchedules {
     for (let batch = 0; batch < MAX_BATCHES_PER_PASS; batch++) {
       const now = this.deps.clock.now();
       const due = await this.deps.schedules.listDue(now, BATCH);
-      for (const schedule of due) {
-        try {
-          await this.fireSchedule(schedule, now, result);
-        } catch (err) {
-          result.errors++;
-          this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
-        }
-      }
+      await this.fireBatch(due, now, result);
       if (due.length < BATCH) break;
     }
     return result;
   }
 
-  private async fireSchedule(schedule: Schedule, now: number, result: FireResult): Promise<void> {
+  /**
+   * Fires a batch of due schedules with shared reads (each task once, the
+   * active runs of every schedule that checks overlap in one query) and one
+   * ledger write, then moves each fired schedule forward. A schedule whose
+   * fire fails is not moved: the next pass tries it again.
+   */
+  private async fireBatch(due: readonly Schedule[], now: number, result: FireResult): Promise<void> {
+    if (due.length === 0) return;
+    const batch: Batch = { tasks: new Map(), active: new Map() };
+    const checked = due.filter((s) => s.overlap !== 'allow').map((s) => s.id);
+    for (const execution of await this.deps.executions.listActiveForSchedules(checked)) {
+      if (execution.scheduleId !== null) batch.active.set(execution.scheduleId, [...(batch.active.get(execution.scheduleId) ?? []), execution]);
+    }
+    const ledger: Occurrence[] = [];
+    const fired: Array<{ schedule: Schedule; next: Advance }> = [];
+    for (const schedule of due) {
+      try {
+        const done = await this.fireSchedule(schedule, now, result, batch);
+        ledger.push(...done.ledger);
+        fired.push({ schedule, next: done.next });
+      } catch (err) {
+        result.errors++;
+        this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
+      }
+    }
+    await this.record(ledger, this.deps.logger);
+    try {
+      const moved = await this.deps.schedules.advanceMany(fired.map(({ schedule, next }) => ({ id: schedule.id, expectedNextFireAt: schedule.nextFireAt, next })));
+      moved.forEach((ok, i) => {
+        if (!ok) this.deps.logger.debug({ scheduleId: fired[i]?.schedule.id }, 'another scheduler advanced this schedule first');
+      });
+    } catch (err) {
+      // Not moved: the next pass finds these due again; their fires exist and are not repeated (unique index).
+      result.errors += fired.length;
+      this.deps.logger.error({ err, schedules: fired.length }, 'schedules not advanced; the next pass retries them');
+    }
+  }
+
+  /** Starts the schedule's due fires; returns its ledger rows (the caller records them and advances it). */
+  private async fireSchedule(schedule: Schedule, now: number, result: FireResult, batch: Batch): Promise<{ ledger: Occurrence[]; next: Advance }> {
     const log = this.deps.logger.child({ scheduleId: schedule.id });
     const tolerance = this.deps.settings.lateToleranceMs;
     const plan = planSchedule(schedule, now, tolerance);
@@ -63,7 +108,7 @@ export class FireDueSchedules {
     for (const instant of plan.fire) {
       let outcome: FireOutcome;
       try {
-        outcome = await this.fireOnce(schedule, instant, log);
+        outcome = await this.fireOnce(schedule, instant, log, batch);
       } catch (err) {
         // A fire the user must fix (the task was deleted, the schedule's input
         // no longer matches the task's schema) is logged and passed over, so
@@ -85,17 +130,15 @@ export class FireDueSchedules {
         result.executionIds.push(outcome.executionId);
       }
     }
-    await this.record(ledger, log);
-    const moved = await this.deps.schedules.advance(schedule.id, schedule.nextFireAt, { nextFireAt: plan.nextFireAt, lastFireAt: plan.lastFireAt });
-    if (!moved) log.debug({}, 'another scheduler advanced this schedule first');
+    return { ledger, next: { nextFireAt: plan.nextFireAt, lastFireAt: plan.lastFireAt } };
   }
 
   /** Starts the run for one fire instant, applying the overlap policy. Says what became of the fire. */
-  private async fireOnce(schedule: Schedule, instant: number, log: AppDeps['logger']): Promise<FireOutcome> {
+  private async fireOnce(schedule: Schedule, instant: number, log: AppDeps['logger'], batch: Batch): Promise<FireOutcome> {
     let hold = false;
     let note = '';
     if (schedule.overlap !== 'allow') {
-      const active = (await this.deps.executions.listActiveForSchedule(schedule.id)).filter((e) => e.scheduledFor !== instant);
+      const active = (batch.active.get(schedule.id) ?? []).filter((e) => e.scheduledFor !== instant);
       if (active.length > 0) {
         if (schedule.overlap === 'skip') {
           log.info({ instant: new Date(instant).toISOString(), running: active.map((e) => e.id) }, 'fire skipped: a run of this schedule is still active (overlap skip)');
@@ -114,13 +157,18 @@ export class FireDueSchedules {
           for (const previous of active) {
             await this.canceler.cancel(previous.id, `canceled by the run for ${new Date(instant).toISOString()} (overlap cancel_previous)`).catch(() => undefined);
           }
+          batch.active.set(schedule.id, (batch.active.get(schedule.id) ?? []).filter((e) => !active.includes(e)));
           note = `; canceled execution ${active.map((e) => e.id).join(', ')} (overlap cancel_previous)`;
         }
       }
     }
     const jitter = schedule.jitterMs > 0 ? Math.floor(unitHash(`${schedule.id}@${instant}`) * schedule.jitterMs) : 0;
+    const task = batch.tasks.get(schedule.taskId) ?? (await this.deps.tasks.find(schedule.taskId));
+    if (!task) throw new TaskerError('TASK_NOT_FOUND', `no task with id or name '${schedule.taskId}'`);
+    batch.tasks.set(schedule.taskId, task);
     const { execution, created } = await this.starter.start({
       task: schedule.taskId,
+      resolvedTask: task,
       input: schedule.input,
       trigger: 'schedule',
       scheduleId: schedule.id,
@@ -128,6 +176,8 @@ export class FireDueSchedules {
       runAt: instant + jitter,
       hold,
     });
+    // Later fires of this schedule in the pass see this run (overlap), as a fresh read would.
+    if (schedule.overlap !== 'allow') batch.active.set(schedule.id, [...(batch.active.get(schedule.id) ?? []), execution]);
     if (created) log.info({ instant: new Date(instant).toISOString(), executionId: execution.id }, 'schedule fired');
     return { executionId: execution.id, created, note };
   }

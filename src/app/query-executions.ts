@@ -40,11 +40,15 @@ export class QueryExecutions {
   }
 
   async waitFor(id: string, timeoutMs: number): Promise<ExecutionView> {
-    const first = await this.get(id);
-    if (isFinished(first.status) || timeoutMs <= 0) return first;
+    // The row alone first: its steps are read once, when there is something to answer.
+    const first = await this.deps.executions.get(id);
+    if (!first) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
+    if (isFinished(first.status) || timeoutMs <= 0) return this.get(id);
     await new Promise<void>((resolve) => {
       let poll: NodeJS.Timeout | undefined;
+      let finished = false;
       const done = () => {
+        finished = true;
         clearTimeout(deadline);
         clearTimeout(poll);
         off();
@@ -54,16 +58,29 @@ export class QueryExecutions {
         if (execution.id === id) done();
       });
       const offClosing = this.deps.events.on('runtime.closing', () => done());
+      // Finished by another process: read the store now rather than at the next poll.
+      const offElsewhere = this.deps.events.on('execution.finished.elsewhere', ({ executionId }) => {
+        if (executionId !== id) return;
+        clearTimeout(poll);
+        check();
+      });
       const off = () => {
         offFinished();
         offClosing();
+        offElsewhere();
       };
       const deadline = setTimeout(done, timeoutMs);
       const check = () => {
+        if (finished) return;
         this.deps.executions
           .get(id)
-          .then((e) => (e && isFinished(e.status) ? done() : (poll = setTimeout(check, WAIT_POLL_MS))))
-          .catch(() => (poll = setTimeout(check, WAIT_POLL_MS)));
+          .then((e) => {
+            if (e && isFinished(e.status)) done();
+            else if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
+          })
+          .catch(() => {
+            if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
+          });
       };
       poll = setTimeout(check, WAIT_POLL_MS);
     });

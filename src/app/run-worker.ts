@@ -17,6 +17,8 @@ export class WorkerLoop {
     private readonly deps: AppDeps,
     private readonly driver: ExecutionDriver,
     private readonly inFlight: InFlight,
+    /** Whether a lease owner is a process known to be gone (its leases are freed at once). */
+    private readonly isDeadOwner: (owner: string) => boolean = () => false,
   ) {}
 
   async start(): Promise<void> {
@@ -27,9 +29,10 @@ export class WorkerLoop {
     }, this.deps.settings.leaseMs);
   }
 
-  /** Enqueues every unfinished execution whose lease is free or expired. */
+  /** Enqueues every unfinished execution whose lease is free or expired (or held by a dead process). */
   async reconcile(): Promise<number> {
     try {
+      await this.freeDeadLeases();
       const resumable = await this.deps.executions.listResumable(this.deps.clock.now(), RECOVERY_BATCH);
       for (const execution of resumable) {
         await this.deps.queue.enqueue(execution.id, execution.status === 'waiting' ? (execution.wakeAt ?? undefined) : undefined);
@@ -39,6 +42,16 @@ export class WorkerLoop {
     } catch (err) {
       this.deps.logger.error({ err }, 'reconciling executions failed');
       return 0;
+    }
+  }
+
+  /** A process of this machine that died (kill -9) left leases nobody will renew: free them now. */
+  private async freeDeadLeases(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const owner of await this.deps.executions.listLeaseOwners(now)) {
+      if (!this.isDeadOwner(owner)) continue;
+      const freed = await this.deps.executions.freeLeasesOf(owner, now);
+      if (freed > 0) this.deps.logger.info({ owner, freed }, 'freed the leases of a process that is gone');
     }
   }
 

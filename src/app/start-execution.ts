@@ -7,11 +7,14 @@ import { TaskerError } from '../domain/errors.js';
 import type { Execution, Trigger } from '../domain/execution.js';
 import { checkInput } from '../domain/input-schema.js';
 import { stringifyJson, type JsonValue } from '../domain/json.js';
+import type { TaskRecord } from '../ports/task-store.js';
 import type { AppDeps } from './deps.js';
 import type { ManageTasks } from './manage-tasks.js';
 
 export interface StartOptions {
   task: string;
+  /** The task, already read by the caller (a scheduler pass reads each task once); else read here. */
+  resolvedTask?: TaskRecord;
   input?: JsonValue;
   idempotencyKey?: string | null;
   trigger?: Trigger;
@@ -36,7 +39,7 @@ export class StartExecution {
   ) {}
 
   async start(options: StartOptions): Promise<{ execution: Execution; created: boolean }> {
-    const task = await this.tasks.get(options.task);
+    const task = options.resolvedTask ?? (await this.tasks.get(options.task));
     const input = options.input ?? {};
     const version = options.taskVersion === undefined ? task : await this.deps.tasks.getVersion(task.id, options.taskVersion);
     if (!version) throw new TaskerError('TASK_VERSION_NOT_FOUND', `task '${task.name}' has no version ${options.taskVersion}`);

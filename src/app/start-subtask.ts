@@ -26,6 +26,12 @@ export function parentOf(execution: Pick<Execution, 'trigger' | 'idempotencyKey'
   return end > 0 ? rest.slice(0, end) : null;
 }
 
+/** The parent's step path that started a sub-task execution, read from its idempotency key. */
+export function stepPathOf(execution: Pick<Execution, 'trigger' | 'idempotencyKey'>): string | null {
+  const parentId = parentOf(execution);
+  return parentId === null ? null : (execution.idempotencyKey ?? '').slice(KEY_PREFIX.length + parentId.length + 1);
+}
+
 export class StartSubtask implements SubtaskStarter {
   constructor(
     private readonly deps: AppDeps,

@@ -84,6 +84,10 @@ export class WatchExecution {
       events.on('execution.finished', (e) => {
         if (e.execution.id === id) inbox.push({ kind: 'finished', execution: e.execution });
       }),
+      // Finished by another process: a wake with nothing in the inbox reads the store now.
+      events.on('execution.finished.elsewhere', (e) => {
+        if (e.executionId === id) inbox.wake();
+      }),
     ];
     const onAbort = () => inbox.wake();
     signal.addEventListener('abort', onAbort, { once: true });

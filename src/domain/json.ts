@@ -61,7 +61,15 @@ export function jsonDepth(value: unknown): number {
 
 /** Serialises a value to JSON text; BigInt is written as plain digits. */
 export function stringifyJson(value: unknown, indent?: number): string {
-  const out = stringify(value, undefined, indent);
+  let out: string | undefined;
+  try {
+    // The native serialiser writes the same text several times faster; it
+    // refuses only what lossless-json must handle (a BigInt) or refuses
+    // anyway (a cycle), and then lossless-json serialises (or throws) as before.
+    out = JSON.stringify(value, undefined, indent) as string | undefined;
+  } catch {
+    out = stringify(value, undefined, indent);
+  }
   return out === undefined ? 'null' : out;
 }
 

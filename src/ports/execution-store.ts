@@ -72,8 +72,22 @@ export interface ExecutionStore {
 
   /** Unfinished executions whose lease is free or expired (for start-up recovery). */
   listResumable(now: number, limit: number): Promise<Execution[]>;
+  /** The owners holding an unexpired lease on an unfinished execution (to spot owners that died). */
+  listLeaseOwners(now: number): Promise<string[]>;
+  /**
+   * Frees every unexpired lease `owner` holds on unfinished executions, for an
+   * owner known to be dead; its fenced writes are refused after. Returns how many.
+   */
+  freeLeasesOf(owner: string, now: number): Promise<number>;
+  /**
+   * Unfinished sub-task executions a parent started (trigger `subtask`, key
+   * `subtask:<parentId>:<path>`), so they can be canceled when it ends.
+   */
+  listActiveChildren(parentId: string): Promise<Execution[]>;
   /** Unfinished executions started by a schedule. */
   listActiveForSchedule(scheduleId: string): Promise<Execution[]>;
+  /** The same for several schedules in one read (a scheduler pass), oldest first. */
+  listActiveForSchedules(scheduleIds: readonly string[]): Promise<Execution[]>;
 
   /**
    * Retention: deletes up to `limit` finished executions whose finishedAt is

@@ -41,4 +41,6 @@ export interface ScheduleStore {
    * (so two schedulers cannot both advance it). Returns whether it moved.
    */
   advance(id: string, expectedNextFireAt: number | null, next: { nextFireAt: number | null; lastFireAt: number | null }): Promise<boolean>;
+  /** advance() for several schedules in one transaction (a scheduler pass); whether each moved, in order. */
+  advanceMany(moves: ReadonlyArray<{ id: string; expectedNextFireAt: number | null; next: { nextFireAt: number | null; lastFireAt: number | null } }>): Promise<boolean[]>;
 }

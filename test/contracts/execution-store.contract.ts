@@ -237,6 +237,36 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         expect(await store.listResumable(T0 + 50, 1)).toHaveLength(1);
       });
 
+      it('lists the owners of live leases and frees the leases of one (an owner that died)', async () => {
+        for (const id of ['a1', 'a2', 'b1', 'old', 'done']) await store.create(newExecution(id));
+        await store.claim('a1', 'A', T0, LEASE);
+        await store.claim('a2', 'A', T0, LEASE);
+        await store.claim('b1', 'B', T0, LEASE);
+        await store.claim('old', 'C', T0, 10);
+        await store.claim('done', 'D', T0, LEASE);
+        await store.release('done', 'D', { status: 'succeeded', finishedAt: T0 + 1 });
+        expect((await store.listLeaseOwners(T0 + 50)).sort()).toEqual(['A', 'B']);
+        expect(await store.freeLeasesOf('A', T0 + 50)).toBe(2);
+        expect(await store.listLeaseOwners(T0 + 50)).toEqual(['B']);
+        expect((await store.listResumable(T0 + 50, 10)).map((e) => e.id).sort()).toEqual(['a1', 'a2', 'old']);
+        // The dead owner's fenced writes are refused; a new owner claims at once.
+        expect(await store.transition('a1', 'A', { status: 'running' })).toBe(false);
+        expect(await store.claim('a1', 'E', T0 + 60, LEASE)).not.toBeNull();
+      });
+
+      it('lists the unfinished sub-tasks a parent started, and no one else\'s', async () => {
+        const child = (id: string, key: string, over: Partial<NewExecution> = {}) => store.create(newExecution(id, { trigger: 'subtask', idempotencyKey: key, ...over }));
+        await child('c1', 'subtask:p_1:a');
+        await child('c2', 'subtask:p_1:each/0/call', { status: 'waiting' });
+        await child('done', 'subtask:p_1:b');
+        await store.cancel('done', T0, 'x');
+        await child('other', 'subtask:px1:a'); // `_` must not match any character
+        await child('longer', 'subtask:p_10:a');
+        await store.create(newExecution('api', { idempotencyKey: 'subtask:p_1:z' })); // not a sub-task
+        expect((await store.listActiveChildren('p_1')).map((e) => e.id).sort()).toEqual(['c1', 'c2']);
+        expect(await store.listActiveChildren('nobody')).toEqual([]);
+      });
+
       it('lists the unfinished executions of a schedule', async () => {
         await store.create(newExecution('a', { scheduleId: 'sch', scheduledFor: T0 }));
         await store.create(newExecution('b', { scheduleId: 'sch', scheduledFor: T0 + 1, status: 'running' }));
@@ -244,6 +274,8 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         await store.create(newExecution('other', { scheduleId: 'other', scheduledFor: T0 }));
         await store.cancel('c', T0, 'x');
         expect((await store.listActiveForSchedule('sch')).map((e) => e.id).sort()).toEqual(['a', 'b']);
+        expect((await store.listActiveForSchedules(['sch', 'other', 'none'])).map((e) => e.id).sort()).toEqual(['a', 'b', 'other']);
+        expect(await store.listActiveForSchedules([])).toEqual([]);
       });
     });
 

@@ -89,6 +89,23 @@ export function scheduleStoreContract(name: string, factory: StoreFactory<Schedu
       expect(await store.advance('ghost', T0, { nextFireAt: null, lastFireAt: null })).toBe(false);
     });
 
+    it('advances several in one call, each only from its expected nextFireAt, answering in order', async () => {
+      await store.create(schedule('b', { nextFireAt: T0 }));
+      await store.create(schedule('a', { nextFireAt: T0 }));
+      await store.create(schedule('c', { nextFireAt: null }));
+      const moved = await store.advanceMany([
+        { id: 'b', expectedNextFireAt: T0, next: { nextFireAt: T0 + 1000, lastFireAt: T0 } },
+        { id: 'a', expectedNextFireAt: T0 - 1, next: { nextFireAt: T0 + 1000, lastFireAt: T0 } },
+        { id: 'c', expectedNextFireAt: null, next: { nextFireAt: T0 + 5, lastFireAt: null } },
+        { id: 'ghost', expectedNextFireAt: T0, next: { nextFireAt: null, lastFireAt: null } },
+      ]);
+      expect(moved).toEqual([true, false, true, false]);
+      expect(await store.get('b')).toMatchObject({ nextFireAt: T0 + 1000, lastFireAt: T0 });
+      expect(await store.get('a')).toMatchObject({ nextFireAt: T0 });
+      expect(await store.get('c')).toMatchObject({ nextFireAt: T0 + 5 });
+      expect(await store.advanceMany([])).toEqual([]);
+    });
+
     it('treats a null nextFireAt as a value to compare, not a wildcard', async () => {
       await store.create(schedule('s1', { nextFireAt: null }));
       expect(await store.advance('s1', T0, { nextFireAt: T0, lastFireAt: null })).toBe(false);

@@ -6,15 +6,19 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { BullmqJobQueue } from './bullmq-job-queue.js';
+import { RedisFinishNotices } from './finish-notices.js';
 import { checkRedis, createRedisClient } from './redis-client.js';
 import { RedisKvStore } from './redis-kv-store.js';
 
 export { BullmqJobQueue } from './bullmq-job-queue.js';
 export { RedisKvStore } from './redis-kv-store.js';
+export { RedisFinishNotices } from './finish-notices.js';
 
 export interface RedisAdapters {
   kv: RedisKvStore;
   queue: BullmqJobQueue;
+  /** "Execution finished" hints between processes (pub/sub). */
+  notices: RedisFinishNotices;
   /** Whether Redis answers PING now. */
   ping(): Promise<boolean>;
   /** Stops the queue's worker (if started) and closes every Redis connection. Safe to call twice. */
@@ -47,10 +51,12 @@ export async function createRedisAdapters(options: RedisAdapterOptions): Promise
     logger: options.logger,
     stalledAfterMs: options.leaseMs,
   });
+  const notices = new RedisFinishNotices(client, { url: options.url, prefix: options.prefix, logger: options.logger });
   let closing: Promise<void> | undefined;
   return {
     kv,
     queue,
+    notices,
     ping: async () => {
       try {
         return (await client.ping()) === 'PONG';
@@ -62,6 +68,7 @@ export async function createRedisAdapters(options: RedisAdapterOptions): Promise
       (closing ??= (async () => {
         try {
           await queue.close();
+          await notices.close();
         } finally {
           await client.quit().catch(() => client.disconnect());
         }

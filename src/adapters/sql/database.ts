@@ -21,6 +21,7 @@ import pg from 'pg';
 import type { DatabaseSchema } from './database-schema.js';
 import { parseDatabaseUrl, type MysqlTarget, type PostgresTarget, type SqliteSynchronous, type SqliteTarget } from './database-url.js';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect-capabilities.js';
+import { cachingStatements } from './sqlite-statement-cache.js';
 
 export { parseDatabaseUrl, type DatabaseTarget, type SqliteSynchronous } from './database-url.js';
 
@@ -49,20 +50,22 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   }
 }
 
+/** The pragmas every SQLite connection gets (exported so benchmarks measure the same settings). */
+export function sqlitePragmas(synchronous: SqliteSynchronous, busyTimeoutMs: number): string[] {
+  return ['journal_mode = WAL', `synchronous = ${synchronous.toUpperCase()}`, `busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`, 'foreign_keys = ON'];
+}
+
 async function openSqlite(target: SqliteTarget, options: OpenDatabaseOptions): Promise<OpenedDatabase> {
   if (target.filename !== ':memory:') await mkdir(dirname(target.filename), { recursive: true });
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const sqlite = new Database(target.filename, { timeout: busyTimeoutMs });
   try {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${(options.synchronous ?? target.synchronous ?? 'normal').toUpperCase()}`);
-    sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    sqlite.pragma('foreign_keys = ON');
+    for (const pragma of sqlitePragmas(options.synchronous ?? target.synchronous ?? 'normal', busyTimeoutMs)) sqlite.pragma(pragma);
   } catch (err) {
     sqlite.close();
     throw new Error(`cannot configure the SQLite database at ${target.filename}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',

@@ -25,6 +25,13 @@ export interface DialectCapabilities {
   readonly upsert: 'on-conflict' | 'on-duplicate-key';
   /** True when UPDATE … RETURNING works; otherwise stores read the row back with a SELECT. */
   readonly returning: boolean;
+  /**
+   * True when SELECT … FOR UPDATE locks the rows it reads (the servers). SQLite
+   * has no row locks and no FOR UPDATE: there a writing statement takes the
+   * database's write lock before it reads anything, so a single
+   * INSERT … SELECT already reads and writes atomically.
+   */
+  readonly lockingReads: boolean;
   /** The auto-increment primary key column (step_attempts.id). */
   readonly autoIncrementKey: {
     type: DataTypeExpression;
@@ -60,6 +67,7 @@ const sqlite: DialectCapabilities = {
   name: 'sqlite',
   upsert: 'on-conflict',
   returning: true,
+  lockingReads: false,
   autoIncrementKey: { type: 'integer', build: (col) => col.primaryKey().autoIncrement() },
   // SQLite's default BINARY collation already compares bytes.
   keyText: (length) => sql.raw(`varchar(${length})`),
@@ -77,6 +85,7 @@ const postgres: DialectCapabilities = {
   name: 'postgres',
   upsert: 'on-conflict',
   returning: true,
+  lockingReads: true,
   autoIncrementKey: { type: 'bigserial', build: (col) => col.primaryKey() },
   // "C": byte order, whatever the database's default locale.
   keyText: (length) => sql.raw(`varchar(${length}) collate "C"`),
@@ -99,6 +108,7 @@ function mysqlFamily(name: 'mysql' | 'mariadb', collation: string): DialectCapab
     name,
     upsert: 'on-duplicate-key',
     returning: false,
+    lockingReads: true,
     autoIncrementKey: { type: 'bigint', build: (col) => col.primaryKey().autoIncrement() },
     keyText: (length) => sql.raw(`varchar(${length})`),
     largeText: sql.raw('longtext'),

@@ -12,7 +12,7 @@
 //   still honoured: only another owner's claim (or cancel) takes it away.
 // - cancel ignores the lease and clears it, so the old owner's next fenced
 //   write is refused and it stops.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { EXECUTION_STATUSES, isFinished, type Execution, type ExecutionError, type ExecutionStatus, type StepAttempt, type Trigger } from '../../domain/execution.js';
 import type { StepErrorInfo } from '../../domain/step-error.js';
 import type {
@@ -23,6 +23,7 @@ import { decodeCursor, encodeCursor, pageSize } from './cursor.js';
 import type { DatabaseSchema, ExecutionsTable, StepAttemptsTable } from './database-schema.js';
 import type { DialectCapabilities } from './dialect-capabilities.js';
 import { readJson, readJsonAs, toNullableNumber, toNumber, writeJson, writeNullableJson } from './row-values.js';
+import { compileJournalAppend, type JournalAppendQuery } from './journal-append-query.js';
 
 const UNFINISHED: ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isFinished(s));
 
@@ -76,10 +77,14 @@ function patchColumns(patch: ExecutionPatch) {
 }
 
 export class SqlExecutionStore implements ExecutionStore {
+  private readonly journalAppend: JournalAppendQuery;
+
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
     private readonly caps: DialectCapabilities,
-  ) {}
+  ) {
+    this.journalAppend = compileJournalAppend(db, caps);
+  }
 
   async create(e: NewExecution): Promise<CreateExecutionResult> {
     const status = e.status ?? 'queued';
@@ -205,30 +210,14 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async appendAttempt(id: string, owner: string, attempt: StepAttempt): Promise<boolean> {
+    // One statement, so one round trip and one commit: the row comes from the
+    // execution's own row, found only while `owner` holds the lease. The
+    // servers lock that row (FOR UPDATE) until commit, so a claim by another
+    // owner waits and then sees this attempt, or wins first and this inserts
+    // nothing; SQLite's write lock, taken before the read, does the same.
     try {
-      return await this.db.transaction().execute(async (trx) => {
-        // The fence is a write, taken first: it locks the execution row (in
-        // SQLite, the database) until commit, so the lease cannot change
-        // between the check and the insert.
-        const fence = await trx.updateTable('executions')
-          .set({ lease_owner: owner })
-          .where('id', '=', id).where('lease_owner', '=', owner)
-          .executeTakeFirst();
-        if (fence.numUpdatedRows === 0n) return false;
-        await trx.insertInto('step_attempts').values({
-          execution_id: id,
-          path: attempt.path,
-          step_id: attempt.stepId,
-          attempt: attempt.attempt,
-          status: attempt.status,
-          output: writeNullableJson(attempt.output),
-          error: writeNullableJson(attempt.error),
-          started_at: attempt.startedAt,
-          finished_at: attempt.finishedAt,
-          wake_at: attempt.wakeAt ?? null,
-        }).execute();
-        return true;
-      });
+      const result = await this.db.executeQuery(this.journalAppend(id, owner, attempt));
+      return (result.numAffectedRows ?? 0n) > 0n;
     } catch (err) {
       if (this.caps.isUniqueViolation(err)) {
         throw new Error(
@@ -268,6 +257,25 @@ export class SqlExecutionStore implements ExecutionStore {
     return result.numUpdatedRows > 0n;
   }
 
+  async listLeaseOwners(now: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('executions').select('lease_owner').distinct()
+      .where('status', 'in', UNFINISHED)
+      .where('lease_owner', 'is not', null)
+      .where('lease_expires_at', '>', now)
+      .execute();
+    return rows.flatMap((r) => (r.lease_owner === null ? [] : [r.lease_owner]));
+  }
+
+  async freeLeasesOf(owner: string, now: number): Promise<number> {
+    const result = await this.db.updateTable('executions')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('lease_owner', '=', owner)
+      .where('status', 'in', UNFINISHED)
+      .where('lease_expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async listResumable(now: number, limit: number): Promise<Execution[]> {
     const rows = await this.db.selectFrom('executions').selectAll()
       .where('status', 'in', UNFINISHED)
@@ -278,9 +286,30 @@ export class SqlExecutionStore implements ExecutionStore {
     return rows.map(toExecution);
   }
 
+  async listActiveChildren(parentId: string): Promise<Execution[]> {
+    // The key starts `subtask:<parentId>:`. `!` escapes LIKE's wildcards in the
+    // id: the one escape character every backend reads alike in a literal.
+    const prefix = `subtask:${parentId}:`.replace(/[!%_]/g, (c) => `!${c}`);
+    const rows = await this.db.selectFrom('executions').selectAll()
+      .where('status', 'in', UNFINISHED).where('trigger', '=', 'subtask')
+      .where(sql<boolean>`idempotency_key like ${`${prefix}%`} escape '!'`)
+      .orderBy('created_at', 'asc').orderBy('id', 'asc')
+      .execute();
+    return rows.map(toExecution);
+  }
+
   async listActiveForSchedule(scheduleId: string): Promise<Execution[]> {
     const rows = await this.db.selectFrom('executions').selectAll()
       .where('schedule_id', '=', scheduleId).where('status', 'in', UNFINISHED)
+      .orderBy('created_at', 'asc').orderBy('id', 'asc')
+      .execute();
+    return rows.map(toExecution);
+  }
+
+  async listActiveForSchedules(scheduleIds: readonly string[]): Promise<Execution[]> {
+    if (scheduleIds.length === 0) return [];
+    const rows = await this.db.selectFrom('executions').selectAll()
+      .where('schedule_id', 'in', [...scheduleIds]).where('status', 'in', UNFINISHED)
       .orderBy('created_at', 'asc').orderBy('id', 'asc')
       .execute();
     return rows.map(toExecution);

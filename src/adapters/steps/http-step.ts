@@ -11,12 +11,14 @@
 // of ctx.signal -> its reason when that is a StepError (the engine's
 // StepTimeoutError), else canceled. The deadline covers the body download too.
 //
-// Connections: by default each run gets its own undici Agent, closed when the
-// run ends (destroyed when it fails), so no socket outlives its step. A shared
-// pool would keep idle sockets, and undici 7 reconnects after an aborted
-// request (nodejs/undici#5845), leaving a never-used socket open for seconds.
-// Pass `dispatcher` to share a pool instead; its sockets are then yours.
-import { Agent, fetch, type Dispatcher, type Response } from 'undici';
+// Connections: by default a run leases a keep-alive connection of its own
+// from the runner's HttpConnectionPool (see there): reused by the next request
+// to that origin when this one's response was read in full, destroyed at once
+// otherwise, closed after a short idle time. A request that fails on a reused
+// connection before any response arrives (the server closed it just then) is
+// sent once more on a fresh one. Pass `dispatcher` to share a pool of your own
+// instead; its sockets are then yours.
+import { fetch, type Dispatcher, type Response } from 'undici';
 import type { JsonValue } from '../../domain/json.js';
 import { StepError } from '../../domain/step-error.js';
 import type { StepRunContext, StepRunner } from '../../ports/step-runner.js';
@@ -26,11 +28,15 @@ import {
 import { displayUrl, planHttpRequest, type HttpRequestPlan } from './http-request.js';
 import { bodySnippet, decodeBody, headersToObject, parseContentType, parseRetryAfter, readBody } from './http-response.js';
 import { paramError } from './param-error.js';
+import { HttpConnectionPool, type ConnectionLease } from './http-connection-pool.js';
 
 export interface HttpStepOptions {
-  /** A shared undici dispatcher (connection pool); default: a fresh Agent per run, closed after it. */
+  /** A shared undici dispatcher (connection pool); default: leases from the runner's own HttpConnectionPool. */
   dispatcher?: Dispatcher;
 }
+
+/** Where each hop's request goes: the caller's dispatcher, or a leased connection. */
+type Connect = (origin: string) => ConnectionLease;
 
 interface Limits {
   followRedirects: boolean;
@@ -53,10 +59,15 @@ function need<T>(name: string, parsed: Parsed<T>): T {
 }
 
 export function createHttpStepRunner(options: HttpStepOptions = {}): StepRunner {
-  return { type: 'http', run: (params, ctx) => runHttp(params, ctx, options) };
+  const shared = options.dispatcher;
+  const pool = shared ? undefined : new HttpConnectionPool();
+  const connect: Connect = shared
+    ? () => ({ dispatcher: shared, reused: false, release: () => undefined })
+    : (origin) => (pool as HttpConnectionPool).acquire(origin);
+  return { type: 'http', run: (params, ctx) => runHttp(params, ctx, connect) };
 }
 
-async function runHttp(params: Record<string, JsonValue>, ctx: StepRunContext, options: HttpStepOptions): Promise<JsonValue> {
+async function runHttp(params: Record<string, JsonValue>, ctx: StepRunContext, connect: Connect): Promise<JsonValue> {
   const plan = planHttpRequest(params, ctx.idempotencyKey);
   const limits: Limits = {
     followRedirects: need('followRedirects', parseFollowRedirects(params.followRedirects)),
@@ -69,11 +80,16 @@ async function runHttp(params: Record<string, JsonValue>, ctx: StepRunContext, o
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const ownAgent = options.dispatcher ? null : new Agent();
+  const leases: ConnectionLease[] = [];
+  const lease = (origin: string): ConnectionLease => {
+    const l = connect(origin);
+    leases.push(l);
+    return l;
+  };
   const startedAt = ctx.now();
   let finished = false;
   try {
-    const sent = await send(plan, limits.followRedirects, controller.signal, options.dispatcher ?? ownAgent ?? undefined);
+    const sent = await send(plan, limits.followRedirects, controller.signal, lease);
     const output = await readResult(sent, limits, ctx.now());
     ctx.logger.debug(
       { method: sent.method, url: displayUrl(sent.url), status: sent.response.status, durationMs: ctx.now() - startedAt },
@@ -89,15 +105,16 @@ async function runHttp(params: Record<string, JsonValue>, ctx: StepRunContext, o
     ctx.signal.removeEventListener('abort', onAbort);
     // Whatever was not read in full is abandoned: close its socket now.
     if (!finished) controller.abort();
-    if (ownAgent) await (finished ? ownAgent.close() : ownAgent.destroy()).catch(() => undefined);
+    // Only the final response, read in full, leaves a connection fit to reuse.
+    for (const [i, l] of leases.entries()) l.release(finished && i === leases.length - 1);
   }
 }
 
-async function send(plan: HttpRequestPlan, follow: boolean, signal: AbortSignal, dispatcher?: Dispatcher): Promise<Sent> {
+async function send(plan: HttpRequestPlan, follow: boolean, signal: AbortSignal, lease: Connect): Promise<Sent> {
   let { method, url, body } = plan;
   const headers = { ...plan.headers };
   for (let hops = 0; ; hops++) {
-    const response = await fetch(url, { method, headers, body, redirect: 'manual', signal, dispatcher });
+    const response = await fetchOnLease(url, { method, headers, body, signal }, lease);
     const location = response.headers.get('location');
     if (!follow || !REDIRECT_STATUSES.has(response.status) || location === null) return { response, method, url };
     await discard(response);
@@ -125,6 +142,32 @@ async function send(plan: HttpRequestPlan, follow: boolean, signal: AbortSignal,
     if (next.origin !== url.origin) for (const name of CROSS_ORIGIN_DROPPED) delete headers[name];
     url = next;
   }
+}
+
+/** Socket errors that mean the server closed a kept-alive connection under a new request. */
+const STALE_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * One request on a leased connection. When a reused connection fails before
+ * any response arrived (the server closed it as the request went out; the
+ * request got no answer), it is sent once more on a fresh connection, as
+ * browsers do; it carries the same Idempotency-Key.
+ */
+async function fetchOnLease(url: URL, init: { method: string; headers: Record<string, string>; body: string | null; signal: AbortSignal }, lease: Connect): Promise<Response> {
+  const first = lease(url.origin);
+  try {
+    return await fetch(url, { ...init, redirect: 'manual', dispatcher: first.dispatcher });
+  } catch (err) {
+    if (!first.reused || init.signal.aborted || !isStaleConnection(err)) throw err;
+    first.release(false);
+    return fetch(url, { ...init, redirect: 'manual', dispatcher: lease(url.origin).dispatcher });
+  }
+}
+
+function isStaleConnection(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && STALE_CONNECTION_CODES.has(code);
 }
 
 async function discard(response: Response): Promise<void> {

@@ -1,0 +1,68 @@
+// A closed-loop load generator: `concurrency` clients, each sending its next
+// request only when the previous one has answered, for `durationMs`. Closed
+// loop (rather than a fixed arrival rate) measures the throughput the service
+// sustains without building an unbounded backlog, and it is the method used
+// for both Tasker and the n8n peer so their figures compare.
+export interface ClosedLoopOptions {
+  concurrency: number;
+  durationMs: number;
+  /** One request; resolves true when it counts as completed (e.g. 2xx and succeeded). */
+  request: () => Promise<boolean>;
+}
+
+export interface ClosedLoopResult {
+  completed: number;
+  failed: number;
+  /** Completed requests per second of measured wall time. */
+  perSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  const { concurrency, durationMs, request } = options;
+  const latencies: number[] = [];
+  let completed = 0;
+  let failed = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+
+  const client = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      let ok = false;
+      try {
+        ok = await request();
+      } catch {
+        ok = false;
+      }
+      const t1 = performance.now();
+      // A request that ends after the deadline still counts: the wall time
+      // below runs until the last one answers, so the rate stays honest.
+      if (ok) {
+        completed += 1;
+        latencies.push(t1 - t0);
+      } else {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsedMs = performance.now() - started;
+
+  latencies.sort((a, b) => a - b);
+  return {
+    completed,
+    failed,
+    perSec: elapsedMs > 0 ? (completed * 1000) / elapsedMs : 0,
+    latencyP50Ms: percentile(latencies, 0.5),
+    latencyP99Ms: percentile(latencies, 0.99),
+  };
+}
+
+/** Nearest-rank percentile of an ascending array; 0 when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}

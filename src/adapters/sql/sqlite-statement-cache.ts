@@ -1,0 +1,34 @@
+// Kysely's SQLite driver prepares every query afresh, and better-sqlite3's
+// prepare (parsing and planning the SQL) costs more than running a small
+// statement. This wrapper keeps prepared statements by SQL text, most recently
+// used last, bounded in number (SQL with `in (…)` lists varies). A statement
+// still iterating (a streamed select) is busy and cannot be reused: such a
+// call gets a fresh one. It changes no result, only when SQL is parsed.
+import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+const DEFAULT_MAX_STATEMENTS = 200;
+
+export function cachingStatements(sqlite: Database.Database, maxStatements = DEFAULT_MAX_STATEMENTS): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      const cached = statements.get(sql);
+      if (cached !== undefined) {
+        if (cached.busy) return sqlite.prepare(sql);
+        // Move to the most recently used end.
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > maxStatements) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      return statement;
+    },
+  };
+}
