@@ -110,6 +110,10 @@ export class ExecutionDriver {
       return;
     }
     const task = await this.cache.get(execution.taskId, execution.taskVersion);
+    // Attempts are only committed once an execution has started, except the
+    // ones a retry seeds before its first start: a first start of anything
+    // else has an empty journal, and need not read it.
+    const journalKnownEmpty = execution.startedAt === null && execution.retryOf === null;
     if (execution.status !== 'running') {
       const firstStart = execution.startedAt === null;
       const startedAt = execution.startedAt ?? clock.now();
@@ -119,7 +123,7 @@ export class ExecutionDriver {
     }
     const timeoutMs = task.definition.timeoutMs;
     const deadline = timeoutMs !== undefined && execution.startedAt !== null ? execution.startedAt + timeoutMs : null;
-    const journal = new JournalIndex(await executions.attempts(execution.id));
+    const journal = new JournalIndex(journalKnownEmpty ? [] : await executions.attempts(execution.id));
     const keyRoot = await this.retryRoot(execution);
     const running = new Map<string, Running>();
     const parked = new Set<string>();

@@ -40,50 +40,57 @@ export class QueryExecutions {
   }
 
   async waitFor(id: string, timeoutMs: number): Promise<ExecutionView> {
-    // The row alone first: its steps are read once, when there is something to answer.
-    const first = await this.deps.executions.get(id);
-    if (!first) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
-    if (isFinished(first.status) || timeoutMs <= 0) return this.get(id);
-    await new Promise<void>((resolve) => {
-      let poll: NodeJS.Timeout | undefined;
-      let finished = false;
-      const done = () => {
-        finished = true;
-        clearTimeout(deadline);
-        clearTimeout(poll);
-        off();
-        resolve();
-      };
-      const offFinished = this.deps.events.on('execution.finished', ({ execution }) => {
+    if (timeoutMs <= 0) return this.get(id);
+    let resolveWait!: () => void;
+    const waited = new Promise<void>((resolve) => {
+      resolveWait = resolve;
+    });
+    let finished = false;
+    let poll: NodeJS.Timeout | undefined;
+    const done = () => {
+      finished = true;
+      resolveWait();
+    };
+    const check = () => {
+      if (finished) return;
+      this.deps.executions
+        .get(id)
+        .then((e) => {
+          if (e && isFinished(e.status)) done();
+          else if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
+        })
+        .catch(() => {
+          if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
+        });
+    };
+    // Listen before the first read: an execution that ends between the two is
+    // then heard, not left to the next poll.
+    const offs = [
+      this.deps.events.on('execution.finished', ({ execution }) => {
         if (execution.id === id) done();
-      });
-      const offClosing = this.deps.events.on('runtime.closing', () => done());
+      }),
+      this.deps.events.on('runtime.closing', () => done()),
       // Finished by another process: read the store now rather than at the next poll.
-      const offElsewhere = this.deps.events.on('execution.finished.elsewhere', ({ executionId }) => {
+      this.deps.events.on('execution.finished.elsewhere', ({ executionId }) => {
         if (executionId !== id) return;
         clearTimeout(poll);
         check();
-      });
-      const off = () => {
-        offFinished();
-        offClosing();
-        offElsewhere();
-      };
-      const deadline = setTimeout(done, timeoutMs);
-      const check = () => {
-        if (finished) return;
-        this.deps.executions
-          .get(id)
-          .then((e) => {
-            if (e && isFinished(e.status)) done();
-            else if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
-          })
-          .catch(() => {
-            if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
-          });
-      };
-      poll = setTimeout(check, WAIT_POLL_MS);
-    });
+      }),
+    ];
+    const deadline = setTimeout(done, timeoutMs);
+    try {
+      // The row alone first: its steps are read once, when there is something to answer.
+      const first = await this.deps.executions.get(id);
+      if (!first) throw new TaskerError('EXECUTION_NOT_FOUND', `no execution with id '${id}'`);
+      if (isFinished(first.status)) done();
+      else if (!finished) poll = setTimeout(check, WAIT_POLL_MS);
+      await waited;
+    } finally {
+      finished = true;
+      clearTimeout(deadline);
+      clearTimeout(poll);
+      for (const off of offs) off();
+    }
     return this.get(id);
   }
 }

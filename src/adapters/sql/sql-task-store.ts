@@ -102,7 +102,13 @@ export class SqlTaskStore implements TaskStore {
   }
 
   async find(idOrName: string): Promise<TaskRecord | null> {
-    return (await this.get(idOrName)) ?? (await this.findByName(idOrName));
+    // One round trip for both readings (every start by name comes here); an id match wins over a name match.
+    const rows = await this.current()
+      .where((eb) => eb.or([eb('tasks.id', '=', idOrName), eb('tasks.name', '=', idOrName)]))
+      .limit(2)
+      .execute();
+    const row = rows.find((r) => r.id === idOrName) ?? rows[0];
+    return row === undefined ? null : toRecord(row);
   }
 
   async getVersion(taskId: string, version: number): Promise<TaskVersionRecord | null> {
