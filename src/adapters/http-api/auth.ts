@@ -1,11 +1,12 @@
 // Optional bearer-token auth: when an API token is configured, every route
-// needs `Authorization: Bearer <token>` except the probes and the API docs.
+// needs `Authorization: Bearer <token>` except the probes, the API docs and
+// `/` (a redirect to them).
 // It checks before the body is read, and compares in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { TaskerError } from '../../domain/errors.js';
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz', '/openapi.json', '/docs']);
+const OPEN_PATHS = new Set(['/', '/healthz', '/readyz', '/openapi.json', '/docs']);
 
 const isOpen = (path: string): boolean => OPEN_PATHS.has(path) || path.startsWith('/docs/');
 

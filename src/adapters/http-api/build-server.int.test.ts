@@ -56,6 +56,16 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('GET /', () => {
+  it('redirects (302) to the API reference at /docs, and is not in the OpenAPI document', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/docs');
+    const doc = json(await h.app.inject({ method: 'GET', url: '/openapi.json' }));
+    expect(doc.paths['/']).toBeUndefined();
+  });
+});
+
 describe('when an API token is set', () => {
   it('requires the bearer token on /v1 and seed routes, and leaves probes and docs open', async () => {
     const app = await h.server({ apiToken: 's3cret' });
@@ -72,5 +82,6 @@ describe('when an API token is set', () => {
     for (const url of ['/healthz', '/readyz', '/openapi.json', '/docs/']) {
       expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
     }
+    expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(302);
   });
 });

@@ -90,6 +90,8 @@ export async function buildHttpServer(runtime: HttpDeps, options: HttpServerOpti
   registerStorageRoutes(app, deps);
   registerSeedRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // A browser pointed at the service lands on the API reference (not part of the API itself).
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs', 302));
 
   await app.ready();
   return app;
