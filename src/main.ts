@@ -43,7 +43,9 @@ export interface Runtime {
   events: TaskerEventBus;
   config: Config;
   logger: Logger;
-  /** Starts the worker and the scheduler, as the configured role says. */
+  /** What this process runs on, for the start-up log line. */
+  backends: { db: string; queue: 'in-process' | 'bullmq' };
+  /** Starts the worker and the scheduler, as the configured role says (the caller logs that it started). */
   start(): Promise<void>;
   /** Stops the worker (grace period for in-flight steps) and scheduler, then closes the database. */
   close(): Promise<void>;
@@ -193,13 +195,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     events,
     config,
     logger,
+    backends: { db: stores.dialect, queue: redis === undefined ? 'in-process' : 'bullmq' },
     async start() {
       if (started) return;
       started = true;
       if (runsWorker) await worker.start();
       if (runsWorker) retention.start();
       if (runsScheduler) scheduler.start();
-      logger.info({ role: config.role, db: stores.dialect, queue: redis === undefined ? 'in-process' : 'bullmq' }, 'tasker started');
     },
     async close() {
       if (started) {

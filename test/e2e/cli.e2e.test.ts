@@ -3,6 +3,7 @@
 // temp directory and database.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,13 +155,41 @@ describe('tasker run', () => {
     noStack(badInput);
     noStack(badConfig);
   });
+
+  describe('when the input does not match the task\'s input schema', () => {
+    const schemaTask = JSON.stringify({
+      name: 'needs-api',
+      input: { type: 'object', required: ['api'], properties: { api: { type: 'string' } } },
+      steps: [{ id: 'a', type: 'transform', params: { value: '{{ input.api }}' } }],
+    });
+
+    it('exits 2 with the problem and a hint to pass --input when none was given', async () => {
+      const path = await file('needs-api.json', schemaTask);
+      const r = await tasker(['run', path, '--db', `sqlite:${join(dir, 'needs-api.db')}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^tasker: the input does not match the input schema of task 'needs-api'$/m);
+      expect(r.stderr).toMatch(/^\s+\/input: .*api/m);
+      expect(r.stderr).toContain("pass --input '{…}'");
+      expect(r.stdout).not.toMatch(/running needs-api/);
+      noStack(r);
+    });
+
+    it('exits 2 with the problem, and no hint, when --input was given', async () => {
+      const path = await file('needs-api-2.json', schemaTask);
+      const r = await tasker(['run', path, '--input', '{"api": 5}', '--db', `sqlite:${join(dir, 'needs-api-2.db')}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^\s+\/input\/api: /m);
+      expect(r.stderr).not.toContain('pass --input');
+      noStack(r);
+    });
+  });
 });
 
 describe('tasker serve', () => {
-  it('listens, answers /healthz, and exits 0 on SIGTERM', async () => {
+  it('listens, logs that it started, answers /healthz, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', `sqlite:${join(dir, 'serve.db')}`], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, TASKER_LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, TASKER_LOG_LEVEL: 'info' },
     });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -177,7 +206,30 @@ describe('tasker serve', () => {
     });
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
+    const started = stdout.split('\n').filter((line) => line.includes('"msg":"tasker started"'));
+    expect(started).toHaveLength(1);
+    expect(JSON.parse(started[0] as string)).toMatchObject({ role: 'all', db: 'sqlite', queue: 'in-process', url });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('says the port is taken, with the fix, and never that it started, when another process holds it', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((done, fail) => {
+      holder.once('error', fail);
+      holder.listen(0, '127.0.0.1', done);
+    });
+    const address = holder.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const r = await tasker(['serve', '--port', String(port), '--db', `sqlite:${join(dir, 'taken.db')}`], { TASKER_LOG_LEVEL: 'info' });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`tasker: port ${port} on 127.0.0.1 is already in use; stop the other process or pick another port with --port or TASKER_PORT`);
+      expect(r.stdout).not.toContain('tasker started');
+      expect(r.stdout).not.toContain('listening on');
+      noStack(r);
+    } finally {
+      await new Promise((done) => holder.close(done));
+    }
   });
 });

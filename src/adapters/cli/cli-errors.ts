@@ -1,6 +1,8 @@
 // How the CLI ends: user errors print one clear message (and any problems)
 // on stderr and exit non-zero, never with a stack trace. Exit codes: 0 ok,
-// 1 failure (invalid file, failed execution, runtime error), 2 usage/config.
+// 1 failure (invalid file, failed execution, runtime error), 2 usage/config
+// (including a definition or an execution input that `run` was handed and
+// cannot use).
 import { ConfigError } from '../../config.js';
 import { TaskerError } from '../../domain/errors.js';
 
@@ -30,7 +32,7 @@ export function reportError(err: unknown, write: (line: string) => void): number
     write(`tasker: ${err.message}`);
     const echoesDetail = err.problems.length === 1 && err.problems[0]?.message === err.message;
     if (!echoesDetail) for (const p of err.problems) write(`  ${p.path || '/'}: ${p.message}`);
-    return err.code === 'DEFINITION_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
+    return err.code === 'DEFINITION_INVALID' || err.code === 'INPUT_INVALID' ? EXIT_USAGE : EXIT_FAILURE;
   }
   const message = err instanceof Error ? err.message : String(err);
   write(`tasker: ${message}`);

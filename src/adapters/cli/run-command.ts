@@ -1,14 +1,16 @@
 // `tasker run <file> [--input] [--db]`: runs a definition once, locally, with
 // an in-process worker on the configured database (the task is created, or
 // updated by name). Prints each step as it finishes, then the result.
-// Exit 0 succeeded/handled_failure, 1 otherwise, 2 invalid definition/usage.
+// Exit 0 succeeded/handled_failure, 1 otherwise, 2 invalid definition, input
+// that does not match the task's input schema, or other usage errors.
 import { loadConfig } from '../../config.js';
 import { isFinished, type Execution } from '../../domain/execution.js';
 import type { JsonValue } from '../../domain/json.js';
 import type { TaskerEvents } from '../../app/events.js';
 import type { Tasker } from '../../app/tasker.js';
+import { TaskerError } from '../../domain/errors.js';
 import { createRuntime } from '../../main.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-errors.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './cli-errors.js';
 import { readDefinitionFile, readInputOption } from './read-input-file.js';
 import { formatStepLine, formatSummary } from './step-lines.js';
 
@@ -61,7 +63,16 @@ export async function runCommand(file: string, options: RunOptions, io: RunIo): 
 
     await runtime.start();
     const task = await createOrUpdate(tasker, parsed.value);
-    const { execution } = await tasker.startExecution({ task: task.id, input, trigger: 'manual' });
+    let execution: Execution;
+    try {
+      ({ execution } = await tasker.startExecution({ task: task.id, input, trigger: 'manual' }));
+    } catch (err) {
+      // Input the task's schema refuses is a bad invocation, like malformed --input.
+      if (!(err instanceof TaskerError) || err.code !== 'INPUT_INVALID') throw err;
+      reportError(err, io.err);
+      if (options.input === undefined) io.err(`  no --input was given: pass --input '{…}' (or --input @file.json)`);
+      return EXIT_USAGE;
+    }
     executionId = execution.id;
     io.out(`running ${task.name} (version ${task.version}) as execution ${execution.id}`);
     for (const event of early.splice(0)) {

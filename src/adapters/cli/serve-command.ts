@@ -1,7 +1,8 @@
-// `tasker serve`: starts the runtime (worker and scheduler per role) and, for
-// the `all` and `api` roles, the HTTP API. SIGTERM/SIGINT stop it gracefully:
-// stop accepting, let requests finish (cut after the grace period), close the
-// runtime, exit 0. Resolves with the exit code once shut down.
+// `tasker serve`: for the `all` and `api` roles binds the HTTP API first (a
+// taken port stops it before any work starts), then starts the runtime
+// (worker and scheduler per role) and only then says it started.
+// SIGTERM/SIGINT stop it gracefully: stop accepting, let requests finish (cut
+// after the grace period), close the runtime, exit 0.
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../config.js';
 import { createRuntime } from '../../main.js';
@@ -25,16 +26,15 @@ export async function serveCommand(options: ServeOptions, io: { out(line: string
   const runtime = await createRuntime(config);
   let app: FastifyInstance | null = null;
   try {
-    await runtime.start();
+    let url: string | undefined;
     if (config.role === 'all' || config.role === 'api') {
       app = await buildHttpServer(runtime, { bodyLimitBytes: config.bodyLimitBytes, apiToken: config.apiToken, version });
-      const url = await app.listen({ port: config.port, host: config.host });
-      runtime.logger.info({ url, role: config.role }, 'listening');
-      io.out(`tasker ${version} listening on ${url} (role ${config.role}; API docs at ${url}/docs)`);
-    } else {
-      runtime.logger.info({ role: config.role }, 'started');
-      io.out(`tasker ${version} started (role ${config.role}; no HTTP API in this role)`);
+      url = await listen(app, config.port, config.host);
     }
+    await runtime.start();
+    runtime.logger.info({ role: config.role, ...runtime.backends, ...(url !== undefined ? { url } : {}) }, 'tasker started');
+    if (url !== undefined) io.out(`tasker ${version} listening on ${url} (role ${config.role}; API docs at ${url}/docs)`);
+    else io.out(`tasker ${version} started (role ${config.role}; no HTTP API in this role)`);
   } catch (err) {
     await app?.close().catch(() => {});
     await runtime.close().catch(() => {});
@@ -67,4 +67,16 @@ export async function serveCommand(options: ServeOptions, io: { out(line: string
   }
   io.err('tasker: stopped');
   return EXIT_OK;
+}
+
+/** Listens; a port another process holds ends in one plain line with the fix. */
+async function listen(app: FastifyInstance, port: number, host: string): Promise<string> {
+  try {
+    return await app.listen({ port, host });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${port} on ${host} is already in use; stop the other process or pick another port with --port or TASKER_PORT`, { cause: err });
+    }
+    throw err;
+  }
 }
