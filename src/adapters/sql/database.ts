@@ -15,13 +15,14 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, type DatabaseConnection } from 'kysely';
 import { createPool, type Pool as MysqlPool } from 'mysql2';
 import pg from 'pg';
 import type { DatabaseSchema } from './database-schema.js';
 import { parseDatabaseUrl, type MysqlTarget, type PostgresTarget, type SqliteSynchronous, type SqliteTarget } from './database-url.js';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect-capabilities.js';
 import { cachingStatements } from './sqlite-statement-cache.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export { parseDatabaseUrl, type DatabaseTarget, type SqliteSynchronous } from './database-url.js';
 
@@ -65,7 +66,7 @@ async function openSqlite(target: SqliteTarget, options: OpenDatabaseOptions): P
     sqlite.close();
     throw new Error(`cannot configure the SQLite database at ${target.filename}: ${(err as Error).message}`, { cause: err });
   }
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new GroupCommitSqliteDialect(sqlite, cachingStatements(sqlite), busyTimeoutMs) });
   return {
     db,
     dialect: 'sqlite',

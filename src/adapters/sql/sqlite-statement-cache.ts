@@ -5,15 +5,20 @@
 // still iterating (a streamed select) is busy and cannot be reused: such a
 // call gets a fresh one. It changes no result, only when SQL is parsed.
 import type Database from 'better-sqlite3';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 const DEFAULT_MAX_STATEMENTS = 200;
 
-export function cachingStatements(sqlite: Database.Database, maxStatements = DEFAULT_MAX_STATEMENTS): SqliteDatabase {
+/** Prepared statements by SQL text (the shape Kysely's SqliteDatabase takes, too). */
+export interface StatementCache {
+  close(): void;
+  prepare(sql: string): Database.Statement;
+}
+
+export function cachingStatements(sqlite: Database.Database, maxStatements = DEFAULT_MAX_STATEMENTS): StatementCache {
   const statements = new Map<string, Database.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string): SqliteStatement {
+    prepare(sql: string): Database.Statement {
       const cached = statements.get(sql);
       if (cached !== undefined) {
         if (cached.busy) return sqlite.prepare(sql);
