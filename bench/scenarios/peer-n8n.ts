@@ -9,7 +9,7 @@
 // n8n runs as shipped: embedded SQLite in a fresh folder, regular mode, every
 // execution saved. In full runs a second n8n repeats both on the SQLite
 // settings n8n recommends (DB_SQLITE_POOL_SIZE > 0, which turns on WAL).
-import { runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop-load.js';
+import { jsonPoster, runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop-load.js';
 import { rssMb } from '../lib/b357-serve.js';
 import { installedN8nVersion, N8N_BENCH_ENV, startN8n, type N8nInstance } from '../lib/n8n-process.js';
 import { createActiveWorkflow, savedExecutions, setupOwner, type N8nSession } from '../lib/n8n-rest.js';
@@ -69,10 +69,19 @@ async function measureB1(ctx: ScenarioContext, wf: Workflows, withProgress: bool
 }
 
 async function measureB3(ctx: ScenarioContext, wf: Workflows): Promise<ClosedLoopResult> {
-  const request = () => post(wf.b3);
-  // Warm-up as in B3: JIT and connections, not counted.
-  await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 500 : 1_500, request });
-  return runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 3_000 : 10_000, request });
+  // The same client as Tasker's B3 (jsonPoster), so the two compare.
+  const client = jsonPoster(wf.b3, B3_CONCURRENCY);
+  const request = async (): Promise<boolean> => {
+    const res = await client.post('{}');
+    return res.status >= 200 && res.status < 300;
+  };
+  try {
+    // Warm-up as in B3: JIT and connections, not counted.
+    await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 500 : 1_500, request });
+    return await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 3_000 : 10_000, request });
+  } finally {
+    await client.close();
+  }
 }
 
 interface InstanceFigures {
