@@ -30,8 +30,8 @@ type Advance = { nextFireAt: number | null; lastFireAt: number | null };
 
 /** Reads shared by the schedules of one batch. */
 interface Batch {
-  /** Tasks by id, each read once per batch. */
-  tasks: Map<string, TaskRecord>;
+  /** Tasks by id, each read once per batch (the read is shared by the fires that wait for it). */
+  tasks: Map<string, Promise<TaskRecord | null>>;
   /** Unfinished runs by schedule id (overlap), kept current as the batch starts and cancels runs. */
   active: Map<string, Execution[]>;
 }
@@ -70,17 +70,29 @@ export class FireDueSchedules {
     for (const execution of await this.deps.executions.listActiveForSchedules(checked)) {
       if (execution.scheduleId !== null) batch.active.set(execution.scheduleId, [...(batch.active.get(execution.scheduleId) ?? []), execution]);
     }
+    // The schedules of a batch fire side by side (each one's own fires in
+    // order): their writes then share commits instead of taking turns. The
+    // results are gathered in schedule order, so the answer does not depend on timing.
+    const outcomes = await Promise.all(due.map(async (schedule) => {
+      const own: FireResult = { fired: 0, executionIds: [], errors: 0 };
+      try {
+        return { schedule, own, done: await this.fireSchedule(schedule, now, own, batch) };
+      } catch (err) {
+        this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
+        return { schedule, own, done: undefined };
+      }
+    }));
     const ledger: Occurrence[] = [];
     const fired: Array<{ schedule: Schedule; next: Advance }> = [];
-    for (const schedule of due) {
-      try {
-        const done = await this.fireSchedule(schedule, now, result, batch);
-        ledger.push(...done.ledger);
-        fired.push({ schedule, next: done.next });
-      } catch (err) {
+    for (const { schedule, own, done } of outcomes) {
+      result.fired += own.fired;
+      result.executionIds.push(...own.executionIds);
+      if (done === undefined) {
         result.errors++;
-        this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
+        continue;
       }
+      ledger.push(...done.ledger);
+      fired.push({ schedule, next: done.next });
     }
     await this.record(ledger, this.deps.logger);
     try {
@@ -163,9 +175,13 @@ export class FireDueSchedules {
       }
     }
     const jitter = schedule.jitterMs > 0 ? Math.floor(unitHash(`${schedule.id}@${instant}`) * schedule.jitterMs) : 0;
-    const task = batch.tasks.get(schedule.taskId) ?? (await this.deps.tasks.find(schedule.taskId));
+    let read = batch.tasks.get(schedule.taskId);
+    if (read === undefined) {
+      read = this.deps.tasks.find(schedule.taskId);
+      batch.tasks.set(schedule.taskId, read);
+    }
+    const task = await read;
     if (!task) throw new TaskerError('TASK_NOT_FOUND', `no task with id or name '${schedule.taskId}'`);
-    batch.tasks.set(schedule.taskId, task);
     const { execution, created } = await this.starter.start({
       task: schedule.taskId,
       resolvedTask: task,
