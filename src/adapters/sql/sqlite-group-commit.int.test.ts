@@ -112,6 +112,43 @@ describe('an explicit transaction', () => {
   });
 });
 
+describe('an explicit transaction whose COMMIT fails', () => {
+  it('is rolled back alone: writes that waited for it, or come right after, commit and are answered so', async () => {
+    // Deferred foreign keys are checked at COMMIT: the transaction's commit then fails.
+    sqlite.pragma('defer_foreign_keys = ON');
+    let waited: Promise<unknown> | undefined;
+    const tx = db.transaction().execute(async (trx) => {
+      await trx.insertInto('children').values({ id: 'orphan', parent_id: 'missing' }).execute();
+      waited = db.insertInto('parents').values({ id: 'waited' }).execute();
+    });
+    await expect(tx).rejects.toThrow(/FOREIGN KEY/);
+    const after = db.insertInto('parents').values({ id: 'after' }).execute();
+    expect((await Promise.allSettled([waited, after])).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(committedParents()).toEqual(['after', 'waited']);
+    expect(sqlite.inTransaction).toBe(false);
+  });
+});
+
+describe('another connection holding the write lock', () => {
+  it('delays writes, never reads', async () => {
+    await db.insertInto('parents').values({ id: 'a' }).execute();
+    const other = new Database(join(dir, 'db.sqlite'));
+    other.exec('begin immediate');
+    try {
+      const write = db.insertInto('parents').values({ id: 'b' }).execute();
+      const read = await db.selectFrom('parents').select('id').execute();
+      // The read answered while the write still waits for the lock.
+      expect(read).toEqual([{ id: 'a' }]);
+      other.exec('commit');
+      await write;
+      expect(committedParents()).toEqual(['a', 'b']);
+    } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
+    }
+  });
+});
+
 describe('two connections of one process on the same file', () => {
   it('take turns with the write lock instead of blocking the thread that must commit', async () => {
     const other = new Database(join(dir, 'db.sqlite'));

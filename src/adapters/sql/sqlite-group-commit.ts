@@ -104,22 +104,23 @@ class GroupCommitSqliteDriver implements Driver {
   }
 
   async commitTransaction(): Promise<void> {
-    try {
-      this.sqlite.exec('commit');
-    } finally {
-      this.endOwnership();
-    }
+    // On failure the transaction stays this caller's: Kysely rolls it back
+    // next, and nothing else may run inside it in between.
+    this.sqlite.exec('commit');
+    this.endOwnership();
   }
 
-  async rollbackTransaction(): Promise<void> {
-    try {
-      this.sqlite.exec('rollback');
-    } finally {
-      this.endOwnership();
-    }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.owner !== connection) return;
+    // endOwnership rolls back what is still open; a statement may have ended it already.
+    this.endOwnership();
   }
 
-  async releaseConnection(): Promise<void> {}
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // Kysely releases every connection it acquired, whatever happened: a
+    // transaction that somehow skipped its rollback still gives the database back.
+    if (this.owner === connection) this.endOwnership();
+  }
 
   async destroy(): Promise<void> {
     await this.opening?.catch(() => undefined);
@@ -129,21 +130,25 @@ class GroupCommitSqliteDriver implements Driver {
 
   private async execute<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
     for (;;) {
-      if (this.owner !== connection) {
-        // Behind an explicit transaction of another caller, or a batch still waiting for the lock (in order).
-        if (this.ownerDone !== undefined) {
-          await this.ownerDone;
-          continue;
-        }
+      // Behind an explicit transaction of another caller.
+      if (this.ownerDone !== undefined && this.owner !== connection) {
+        await this.ownerDone;
+        continue;
+      }
+      const statement = this.statements.prepare(query.sql);
+      if (this.owner === connection) return run<R>(statement, query);
+      if (this.batch !== undefined && !this.sqlite.inTransaction) {
+        // Something ended the batch's transaction under it: its writes are gone.
+        this.failBatch(this.batch, new Error('the SQLite transaction of this batch ended before its commit'));
+      }
+      if (this.batch === undefined) {
+        // A read needs no lock, and nothing it could see waits unanswered.
+        if (statement.readonly) return run<R>(statement, query);
+        // Writes keep their order behind a batch still waiting for the lock.
         if (this.opening !== undefined) {
           await this.opening;
           continue;
         }
-      }
-      const statement = this.statements.prepare(query.sql);
-      if (this.owner === connection) return run<R>(statement, query);
-      if (this.batch === undefined) {
-        if (statement.readonly) return run<R>(statement, query);
         if (!this.openBatch()) continue;
       }
       return this.runInBatch<R>(this.batch as Waiter[], statement, query);
@@ -207,7 +212,8 @@ class GroupCommitSqliteDriver implements Driver {
       this.sqlite.exec('begin immediate');
       return true;
     } catch (err) {
-      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return false;
+      // SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, …): someone else has the lock.
+      if (String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return false;
       throw err;
     } finally {
       this.sqlite.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
