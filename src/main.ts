@@ -106,6 +106,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       lateToleranceMs: LATE_TOLERANCE_MS,
       // A scheduler beside separate API processes must notice their new schedules soon.
       schedulerMaxSleepMs: config.role === 'scheduler' ? 1_000 : 30_000,
+      fireConcurrency: stores.concurrentWrites,
       retentionMs: config.retentionMs,
     },
     newId: () => randomUUID(),

@@ -29,6 +29,8 @@ export interface AppSettings {
    * schedules created or changed by other processes.
    */
   schedulerMaxSleepMs: number;
+  /** Due schedules fired at the same time in a pass (what the database takes at once). */
+  fireConcurrency: number;
   /** TASKER_RETENTION: finished executions older than this are pruned; null or absent keeps them forever. */
   retentionMs?: number | null;
 }

@@ -71,9 +71,11 @@ export class FireDueSchedules {
       if (execution.scheduleId !== null) batch.active.set(execution.scheduleId, [...(batch.active.get(execution.scheduleId) ?? []), execution]);
     }
     // The schedules of a batch fire side by side (each one's own fires in
-    // order): their writes then share commits instead of taking turns. The
-    // results are gathered in schedule order, so the answer does not depend on timing.
-    const outcomes = await Promise.all(due.map(async (schedule) => {
+    // order), as many at a time as the database takes (settings.fireConcurrency):
+    // their writes then share commits instead of taking turns, and a burst
+    // leaves connections of a server's pool to the API and the workers. The results are gathered in schedule order, so the answer
+    // does not depend on timing.
+    const outcomes = await mapInOrder(due, this.deps.settings.fireConcurrency, async (schedule) => {
       const own: FireResult = { fired: 0, executionIds: [], errors: 0 };
       try {
         return { schedule, own, done: await this.fireSchedule(schedule, now, own, batch) };
@@ -81,7 +83,7 @@ export class FireDueSchedules {
         this.deps.logger.error({ err, scheduleId: schedule.id }, 'schedule fire failed');
         return { schedule, own, done: undefined };
       }
-    }));
+    });
     const ledger: Occurrence[] = [];
     const fired: Array<{ schedule: Schedule; next: Advance }> = [];
     for (const { schedule, own, done } of outcomes) {
@@ -208,4 +210,18 @@ export class FireDueSchedules {
       log.error({ err, rows: rows.length }, 'schedule ledger not recorded');
     }
   }
+}
+
+/** `fn` over `items`, at most `limit` at a time; the results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
+  return results;
 }

@@ -18,6 +18,8 @@ import { SqlTaskStore } from './sql-task-store.js';
 
 export interface SqlStores {
   dialect: DialectName;
+  /** How many independent writes are worth issuing at once (see OpenedDatabase). */
+  concurrentWrites: number;
   tasks: TaskStore;
   schedules: ScheduleStore;
   executions: ExecutionStore;
@@ -44,6 +46,7 @@ export async function createSqlStores(url: string, options: OpenDatabaseOptions 
   const caps = capabilitiesFor(opened.dialect);
   return {
     dialect: opened.dialect,
+    concurrentWrites: opened.concurrentWrites,
     tasks: new SqlTaskStore(db, caps),
     schedules: new SqlScheduleStore(db),
     executions: new SqlExecutionStore(db, caps),
