@@ -25,7 +25,7 @@ const TASK = { name: 'b3-noop', steps: [{ id: 'noop', type: 'transform', params:
 async function measure(ctx: ScenarioContext, request: () => Promise<boolean>): Promise<ClosedLoopResult> {
   // A short warm-up first: JIT and connection pools, not counted.
   await runClosedLoop({ concurrency: CONCURRENCY, durationMs: ctx.quick ? 300 : 1_500, request });
-  return runClosedLoop({ concurrency: CONCURRENCY, durationMs: ctx.quick ? 3_000 : 10_000, request });
+  return runClosedLoop({ concurrency: CONCURRENCY, durationMs: ctx.quick ? 2_000 : 10_000, request });
 }
 
 /** Closed loop of start-and-wait calls; a call counts when it answered 2xx with status succeeded. */

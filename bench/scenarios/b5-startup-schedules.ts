@@ -17,7 +17,7 @@ import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 
 const SCHEDULES = 100_000;
 const IDLE_MS = 3_000;
-const IDLE_MS_QUICK = 2_000;
+const IDLE_MS_QUICK = 1_000;
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'America/Sao_Paulo'];
 /** Patterns with a minute slot; none fires more often than hourly, as most real schedules. */
 const PATTERNS = [(m: number) => `${m} * * * *`, (m: number) => `${m} 3 * * *`, (m: number) => `${m} 9 * * MON-FRI`, (m: number) => `${m} */6 * * *`, (m: number) => `${m} 2 1 * *`, (m: number) => `0 ${m} 12 * * SUN`];

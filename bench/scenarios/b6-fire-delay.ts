@@ -43,7 +43,7 @@ function cloneSchedules(dbFile: string, count: number): void {
 type Figures = Record<string, number>;
 
 /** One window of `schedules` schedules on a fresh `tasker serve`; the figures of its executions. */
-async function measure(ctx: { log(line: string): void }, schedules: number, seconds: number): Promise<Figures> {
+async function measure(ctx: { log(line: string): void }, schedules: number, seconds: number, tailMs: number): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'tasker-b6-'));
   const dbFile = join(dir, 'tasker.db');
   let serve: Awaited<ReturnType<typeof spawnServe>> | undefined;
@@ -62,7 +62,7 @@ async function measure(ctx: { log(line: string): void }, schedules: number, seco
     if (Date.now() >= startAt) throw new Error('creating the schedules took longer than the lead time');
     ctx.log(`   ${schedules} schedules made; window ${seconds} s`);
     // The window, then a moment for the last fires to start.
-    await new Promise((r) => setTimeout(r, endAt - Date.now() + 2_000));
+    await new Promise((r) => setTimeout(r, endAt - Date.now() + tailMs));
     await serve.proc.stop('SIGTERM');
     serve = undefined;
 
@@ -98,9 +98,10 @@ export const b6FireDelay: Scenario = {
   name: 'B6',
   title: '1,000 schedules firing every second: fire instant to execution start, p50/p99 (tasker serve, SQLite); and 100',
   async run(ctx) {
-    const seconds = ctx.quick ? 5 : 30;
-    const metrics = await measure(ctx, SCHEDULES, seconds);
-    const unsaturated = await measure(ctx, UNSATURATED_SCHEDULES, seconds);
+    const seconds = ctx.quick ? 2 : 30;
+    const tailMs = ctx.quick ? 1_000 : 2_000;
+    const metrics = await measure(ctx, SCHEDULES, seconds, tailMs);
+    const unsaturated = await measure(ctx, UNSATURATED_SCHEDULES, seconds, tailMs);
     for (const key of ['fireDelayP50Ms', 'fireDelayP99Ms', 'createDelayP99Ms', 'missing'] as const) {
       metrics[`${key}At${UNSATURATED_SCHEDULES}`] = unsaturated[key] ?? Number.NaN;
     }

@@ -78,7 +78,7 @@ async function measureB3(ctx: ScenarioContext, wf: Workflows): Promise<ClosedLoo
   try {
     // Warm-up as in B3: JIT and connections, not counted.
     await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 500 : 1_500, request });
-    return await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 3_000 : 10_000, request });
+    return await runClosedLoop({ concurrency: B3_CONCURRENCY, durationMs: ctx.quick ? 2_000 : 10_000, request });
   } finally {
     await client.close();
   }
@@ -120,7 +120,8 @@ export const peerN8n: Scenario = {
     const version = installedN8nVersion();
     if (version === undefined) return { metrics: {}, notes: { skipped: 'n8n not installed: run npm run bench:peers' } };
 
-    const main = await onFreshN8n(ctx, 'default SQLite', {}, true);
+    // The saveExecutionProgress variant only in a full run: --quick stays a smoke run.
+    const main = await onFreshN8n(ctx, 'default SQLite', {}, !ctx.quick);
     const metrics: Record<string, number> = {
       B1WallMsP50: main.b1.p50,
       B1WallMsP90: main.b1.p90,
@@ -136,7 +137,7 @@ export const peerN8n: Scenario = {
     const settings = Object.entries(N8N_BENCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
     const notes: Record<string, string> = {
       version: `n8n ${version}`,
-      method: `B1: ${B1_RUNS} runs after ${ctx.quick ? 3 : 10} warm-ups, POST /webhook/… answered by the last of ${B1_NOOPS} NoOp nodes, alternating with the same workflow on saveExecutionProgress (B1SaveProgress…); B3: ${B3_CONCURRENCY} clients looping POST to webhook + 1 NoOp (lastNode), ${ctx.quick ? 3 : 10} s after a warm-up`,
+      method: `B1: ${B1_RUNS} runs after ${ctx.quick ? 3 : 10} warm-ups, POST /webhook/… answered by the last of ${B1_NOOPS} NoOp nodes, alternating with the same workflow on saveExecutionProgress (B1SaveProgress…); B3: ${B3_CONCURRENCY} clients looping POST to webhook + 1 NoOp (lastNode), ${ctx.quick ? 2 : 10} s after a warm-up`,
       settings: `fresh N8N_USER_FOLDER per start (deleted after), embedded SQLite with n8n's defaults (DB_SQLITE_POOL_SIZE=0: one connection, no WAL), every execution saved once at its end; ${settings}`,
       persisted: `B3: n8n listed ${main.b3Saved} saved executions for ${main.b3.completed + main.b3.failed} measured requests (plus the warm-up's)`,
     };
