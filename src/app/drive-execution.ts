@@ -67,7 +67,9 @@ export class ExecutionDriver {
 
   async drive(executionId: string): Promise<void> {
     const { executions, clock, settings } = this.deps;
-    const claimed = await executions.claim(executionId, this.owner, clock.now(), settings.leaseMs);
+    // Most executions are fresh API starts: take the lease and start them in one write.
+    const startedNow = await executions.claimToStart(executionId, this.owner, clock.now(), settings.leaseMs);
+    const claimed = startedNow ?? (await executions.claim(executionId, this.owner, clock.now(), settings.leaseMs));
     if (!claimed) return;
     const log = this.deps.logger.child({ executionId });
     const controller = this.inFlight.begin(executionId);
@@ -80,7 +82,7 @@ export class ExecutionDriver {
         .catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
     }, Math.max(50, Math.floor(settings.leaseMs / 3)));
     try {
-      await this.loop(claimed, controller, log);
+      await this.loop(claimed, controller, log, startedNow !== null);
     } catch (err) {
       if (controller.signal.aborted) {
         log.info({ reason: String(controller.signal.reason) }, 'execution drive stopped');
@@ -99,7 +101,8 @@ export class ExecutionDriver {
     }
   }
 
-  private async loop(execution: Execution, drive: AbortController, log: Logger): Promise<void> {
+  /** `startedByClaim`: claimToStart already made this execution running (its first start). */
+  private async loop(execution: Execution, drive: AbortController, log: Logger, startedByClaim: boolean): Promise<void> {
     const { executions, clock, events } = this.deps;
     if (execution.trigger === 'subtask' && (await this.children.isOrphan(execution))) {
       await this.children.cancel(execution.id, `its parent execution ${parentOf(execution) ?? ''} has ended`);
@@ -113,8 +116,10 @@ export class ExecutionDriver {
     // Attempts are only committed once an execution has started, except the
     // ones a retry seeds before its first start: a first start of anything
     // else has an empty journal, and need not read it.
-    const journalKnownEmpty = execution.startedAt === null && execution.retryOf === null;
-    if (execution.status !== 'running') {
+    const journalKnownEmpty = (startedByClaim || execution.startedAt === null) && execution.retryOf === null;
+    if (startedByClaim) {
+      events.emit('execution.started', { execution });
+    } else if (execution.status !== 'running') {
       const firstStart = execution.startedAt === null;
       const startedAt = execution.startedAt ?? clock.now();
       if (!(await executions.transition(execution.id, this.owner, { status: 'running', startedAt, wakeAt: null }))) return;

@@ -52,6 +52,14 @@ export interface ExecutionStore {
    * lease, never the status: the worker sets `running` with transition().
    */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null>;
+  /**
+   * claim() and the first transition to `running` in one write, for the
+   * common case: an execution still `queued`, never started, whose trigger
+   * no start-time policy holds back (not `schedule`: overlap `queue`; not
+   * `subtask`: its parent may have ended). Returns the started execution, or
+   * null with nothing changed (then claim() as usual).
+   */
+  claimToStart(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null>;
   renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /**
    * Commits one attempt; refused (false) when `owner` no longer holds the lease.

@@ -102,6 +102,38 @@ export function executionStoreContract(name: string, factory: StoreFactory<Execu
         expect((a ?? b)?.status).toBe('queued');
       });
 
+      it('claims and starts a fresh execution in one write, for one of two concurrent owners', async () => {
+        await store.create(newExecution('e1'));
+        const [a, b] = await Promise.all([store.claimToStart('e1', 'A', T0 + 5, LEASE), store.claimToStart('e1', 'B', T0 + 5, LEASE)]);
+        const won = [a, b].filter((x) => x !== null);
+        expect(won).toHaveLength(1);
+        expect(won[0]).toMatchObject({ id: 'e1', status: 'running', startedAt: T0 + 5, wakeAt: null });
+        expect(await store.get('e1')).toMatchObject({ status: 'running', startedAt: T0 + 5 });
+        // The lease is the winner's: the other owner is refused until it expires.
+        const loser = a === null ? 'A' : 'B';
+        expect(await store.claim('e1', loser, T0 + 6, LEASE)).toBeNull();
+        expect(await store.appendAttempt('e1', loser, attempt('s1', 1))).toBe(false);
+      });
+
+      it('starts nothing at claim that a start-time policy may hold back, or that has started already', async () => {
+        await store.create(newExecution('fire', { trigger: 'schedule', scheduleId: 'sch', scheduledFor: T0 }));
+        await store.create(newExecution('child', { trigger: 'subtask', idempotencyKey: 'subtask:p:s' }));
+        await store.create(newExecution('held'));
+        await store.claim('held', 'B', T0, LEASE);
+        await store.create(newExecution('started'));
+        await store.claim('started', 'B', T0, LEASE);
+        await store.transition('started', 'B', { status: 'running', startedAt: T0 });
+        await store.release('started', 'B', {});
+        for (const id of ['fire', 'child', 'held', 'started']) expect(await store.claimToStart(id, 'A', T0 + 1, LEASE)).toBeNull();
+        expect((await store.get('fire'))).toMatchObject({ status: 'queued', startedAt: null });
+        expect((await store.get('child'))).toMatchObject({ status: 'queued', startedAt: null });
+        expect((await store.get('held'))).toMatchObject({ status: 'queued', startedAt: null });
+        expect((await store.get('started'))).toMatchObject({ status: 'running', startedAt: T0 });
+        // Nothing changed hands either: B still holds 'held'; 'started' is free for a plain claim.
+        expect(await store.claim('held', 'A', T0 + 1, LEASE)).toBeNull();
+        expect(await store.claim('started', 'A', T0 + 1, LEASE)).not.toBeNull();
+      });
+
       it('hands the lease to another owner after expiry and fences off the old owner', async () => {
         await store.create(newExecution('e1'));
         expect(await store.claim('e1', 'A', T0, LEASE)).not.toBeNull();

@@ -26,6 +26,8 @@ import { readJson, readJsonAs, toNullableNumber, toNumber, writeJson, writeNulla
 import { compileJournalAppend, type JournalAppendQuery } from './journal-append-query.js';
 
 const UNFINISHED: ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isFinished(s));
+/** Triggers no start-time policy holds back (see ExecutionStore.claimToStart). */
+const STARTABLE_AT_CLAIM: Trigger[] = ['api', 'manual', 'retry'];
 
 function toExecution(row: Selectable<ExecutionsTable>): Execution {
   return {
@@ -177,16 +179,29 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async claim(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null> {
-    const take = this.db.updateTable('executions')
-      .set({ lease_owner: owner, lease_expires_at: now + leaseMs })
+    return this.takeLease(id, owner, now, leaseMs, false);
+  }
+
+  async claimToStart(id: string, owner: string, now: number, leaseMs: number): Promise<Execution | null> {
+    return this.takeLease(id, owner, now, leaseMs, true);
+  }
+
+  /** The lease (free, expired, or already this owner's); with `start`, also the first transition to running. */
+  private async takeLease(id: string, owner: string, now: number, leaseMs: number, start: boolean): Promise<Execution | null> {
+    let take = this.db.updateTable('executions')
+      .set(start
+        ? { lease_owner: owner, lease_expires_at: now + leaseMs, status: 'running', started_at: now, wake_at: null }
+        : { lease_owner: owner, lease_expires_at: now + leaseMs })
       .where('id', '=', id)
-      .where('status', 'in', UNFINISHED)
       .where((eb) => eb.or([
         eb('lease_owner', 'is', null),
         eb('lease_expires_at', 'is', null),
         eb('lease_expires_at', '<=', now),
         eb('lease_owner', '=', owner),
       ]));
+    take = start
+      ? take.where('status', '=', 'queued').where('started_at', 'is', null).where('trigger', 'in', STARTABLE_AT_CLAIM)
+      : take.where('status', 'in', UNFINISHED);
     if (this.caps.returning) {
       const claimed = await take.returningAll().executeTakeFirst();
       return claimed === undefined ? null : toExecution(claimed);

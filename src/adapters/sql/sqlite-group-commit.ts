@@ -66,8 +66,9 @@ class GroupCommitSqliteDriver implements Driver {
   private owner: DatabaseConnection | undefined;
   private ownerDone: Promise<void> | undefined;
   private releaseOwner: (() => void) | undefined;
-  /** A batch waiting for another connection's write lock; every statement waits behind it. */
+  /** A batch waiting for another connection's write lock; writes wait behind it. */
   private opening: Promise<void> | undefined;
+  private lockStatements: { noWait: Database.Statement; begin: Database.Statement; wait: Database.Statement } | undefined;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -207,16 +208,23 @@ class GroupCommitSqliteDriver implements Driver {
 
   /** BEGIN IMMEDIATE without SQLite's blocking busy wait: false when another connection holds the write lock. */
   private tryBeginImmediate(): boolean {
-    this.sqlite.pragma('busy_timeout = 0');
+    // Prepared once: this runs for every batch, and preparing costs more than running.
+    this.lockStatements ??= {
+      noWait: this.sqlite.prepare('pragma busy_timeout = 0'),
+      begin: this.sqlite.prepare('begin immediate'),
+      wait: this.sqlite.prepare(`pragma busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`),
+    };
+    const { noWait, begin, wait } = this.lockStatements;
+    noWait.run();
     try {
-      this.sqlite.exec('begin immediate');
+      begin.run();
       return true;
     } catch (err) {
       // SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, …): someone else has the lock.
       if (String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY')) return false;
       throw err;
     } finally {
-      this.sqlite.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      wait.run();
     }
   }
 
