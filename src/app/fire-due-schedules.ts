@@ -71,10 +71,11 @@ export class FireDueSchedules {
       if (execution.scheduleId !== null) batch.active.set(execution.scheduleId, [...(batch.active.get(execution.scheduleId) ?? []), execution]);
     }
     // The schedules of a batch fire side by side (each one's own fires in
-    // order), as many at a time as the database takes (settings.fireConcurrency):
+    // order), as many at a time as the database takes (fireConcurrency):
     // their writes then share commits instead of taking turns, and a burst
-    // leaves connections of a server's pool to the API and the workers. The results are gathered in schedule order, so the answer
-    // does not depend on timing.
+    // leaves connections of a server's pool to the API and the workers. The
+    // results are gathered in schedule order, so the answer does not depend
+    // on timing.
     const outcomes = await mapInOrder(due, this.deps.settings.fireConcurrency, async (schedule) => {
       const own: FireResult = { fired: 0, executionIds: [], errors: 0 };
       try {

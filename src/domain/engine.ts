@@ -394,7 +394,7 @@ function switchChildren(step: StepDefinition, path: string, scope: Scope, entry:
   return { kind: 'done', output: outcome.scope.prev, handled: outcome.handled };
 }
 
-/** Whether an iteration has begun: any attempt committed or in flight under its path. */
+/** Whether an iteration has begun: an attempt committed or in flight under its path. */
 function hasStarted(base: string, steps: readonly StepDefinition[], pass: Pass): boolean {
   const first = steps[0];
   if (!first) return false;
