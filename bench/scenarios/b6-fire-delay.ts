@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { percentile } from '../lib/closed-loop-load.js';
 import { apiJson, spawnServe } from '../lib/b357-serve.js';
-import type { Scenario } from '../lib/scenario.js';
+import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 
 const SCHEDULES = 1_000;
 const UNSATURATED_SCHEDULES = 100;
@@ -43,7 +43,7 @@ function cloneSchedules(dbFile: string, count: number): void {
 type Figures = Record<string, number>;
 
 /** One window of `schedules` schedules on a fresh `tasker serve`; the figures of its executions. */
-async function measure(ctx: { log(line: string): void }, schedules: number, seconds: number, tailMs: number): Promise<Figures> {
+async function measure(ctx: Pick<ScenarioContext, 'log'>, schedules: number, seconds: number, tailMs: number): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'tasker-b6-'));
   const dbFile = join(dir, 'tasker.db');
   let serve: Awaited<ReturnType<typeof spawnServe>> | undefined;
